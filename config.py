@@ -1,0 +1,73 @@
+"""Configuration classes, read from environment variables.
+
+``create_app()`` picks one by ``LMS_ENV`` (development, testing, production; default
+development). Every option the LMS itself reads has a default in ``lms.LMS.init_app``, so a
+host application that mounts the LMS only needs its own settings.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("LMS_INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+def _sqlite_default() -> str:
+    return f"sqlite:///{INSTANCE_DIR / 'lms.sqlite3'}"
+
+
+def _development_secret() -> str:
+    """A random key kept in instance/ so sessions survive a restart of the dev server."""
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _sqlite_default()
+    MAX_CONTENT_LENGTH = int(os.environ.get("LMS_MAX_UPLOAD_BYTES", 20 * 1024 * 1024))
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "lms@localhost")
+    #: Write whole e-mail bodies (with their links) to the log. Development only: the
+    #: bodies carry reset tokens, which must never reach a production log.
+    LMS_MAIL_LOG_BODY = False
+
+
+class DevelopmentConfig(Config):
+    SECRET_KEY = os.environ.get("SECRET_KEY") or _development_secret()
+    LMS_MAIL_LOG_BODY = True
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-only-not-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("LMS_TEST_DATABASE_URL") or "sqlite://"
+    SERVER_NAME = None
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    LMS_HSTS = True
+
+    def __init__(self) -> None:
+        key = os.environ.get("SECRET_KEY")
+        if not key:
+            raise RuntimeError("SECRET_KEY must be set in production (LMS_ENV=production).")
+        self.SECRET_KEY = key
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

@@ -1,0 +1,128 @@
+"""A learning-management plug-in for cohort-based courses.
+
+Standalone: ``create_app()`` (see ``wsgi.py``). Inside another Flask app::
+
+    from lms import LMS
+    LMS().init_app(host_app, url_prefix="/learn")
+"""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Flask
+
+from lms.extensions import csrf, db, limiter, login_manager, migrate
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+TEMPLATES_DIR = PROJECT_DIR / "templates"
+MIGRATIONS_DIR = PROJECT_DIR / "migrations"
+
+DEFAULTS: dict[str, Any] = {
+    "LMS_SITE_NAME": "Cohort courses",
+    "LMS_LOGIN_LIMIT": "10 per minute",
+    "LMS_LOGIN_ACCOUNT_LIMIT": "5 per minute",
+    "LMS_PASSWORD_RESET_MAX_AGE": 3600,
+    "LMS_HSTS": False,
+    "LMS_MAIL_LOG_BODY": False,
+    "MAIL_FROM": "lms@localhost",
+    "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+}
+
+
+class LMS:
+    """The Flask extension. Keeps no reference to an app; state lives in
+    ``app.extensions["lms"]``."""
+
+    def __init__(self, app: Flask | None = None, **options: Any) -> None:
+        if app is not None:
+            self.init_app(app, **options)
+
+    def init_app(self, app: Flask, url_prefix: str = "") -> None:
+        for key, value in DEFAULTS.items():
+            app.config.setdefault(key, value)
+        app.config.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{Path(app.instance_path) / 'lms.sqlite3'}")
+        app.config["LMS_URL_PREFIX"] = url_prefix
+
+        db.init_app(app)
+        with app.app_context():
+            from sqlalchemy import event
+
+            from lms.core.db import set_sqlite_pragmas
+
+            for engine in db.engines.values():
+                event.listen(engine, "connect", set_sqlite_pragmas)
+        migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), version_table="alembic_version_lms")
+        csrf.init_app(app)
+        limiter.init_app(app)
+        _init_login(app)
+
+        app.register_blueprint(_build_blueprint(), url_prefix=url_prefix or None)
+
+        from lms.core.cli import lms_cli, register_commands
+
+        register_commands()
+        app.cli.add_command(lms_cli)
+
+        from lms.core.security import init_security
+
+        init_security(app)
+
+        from lms.core.templating import init_templating
+
+        init_templating(app)
+        app.extensions["lms"] = {"url_prefix": url_prefix}
+
+
+def _init_login(app: Flask) -> None:
+    from lms.auth.services import load_user_by_session_token
+
+    login_manager.init_app(app)
+    login_manager.login_view = "lms.auth.login"
+    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = None  # sessions are ended on the server instead
+    login_manager.user_loader(load_user_by_session_token)
+
+
+def _build_blueprint() -> Blueprint:
+    """The parent blueprint: templates, static files, and every feature's blueprint."""
+    from lms.auth.views import bp as auth_bp
+    from lms.cohorts.views import bp as cohorts_bp
+    from lms.core.security import register_error_pages
+    from lms.main.views import bp as main_bp
+
+    parent = Blueprint(
+        "lms",
+        __name__,
+        template_folder=str(TEMPLATES_DIR),
+        static_folder=str(PACKAGE_DIR / "static"),
+        static_url_path="/lms-static",
+    )
+    for child in (main_bp, auth_bp, cohorts_bp):
+        parent.register_blueprint(child)
+    register_error_pages(parent)
+    return parent
+
+
+def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
+    """The standalone application: the LMS mounted at the root of its own Flask app."""
+    from config import CONFIGS, INSTANCE_DIR
+
+    name = config_name or os.environ.get("LMS_ENV", "development")
+    if name not in CONFIGS:
+        raise RuntimeError(f"LMS_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
+    app = Flask(__name__, static_folder=None, instance_path=str(INSTANCE_DIR))
+    app.config.from_object(CONFIGS[name]())
+    app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    LMS(app)
+
+    from lms.core.security import register_error_pages
+
+    register_error_pages(app)
+    return app

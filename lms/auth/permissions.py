@@ -1,0 +1,108 @@
+"""Who may do what. Every view and template asks these predicates; nothing else decides.
+
+Roles are per cohort (coordinator, instructor, participant); a site admin may do
+everything. A person's roles are read once per request and kept on ``g``.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort, g
+from flask_login import current_user
+
+from lms.cohorts.models import Cohort, Membership, Role
+from lms.core.db import db
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _user_id(user: Any) -> int | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return user.id
+
+
+def is_site_admin(user: Any) -> bool:
+    return _user_id(user) is not None and bool(user.is_site_admin)
+
+
+def roles_in(user: Any, cohort: Cohort) -> frozenset[Role]:
+    """The roles ``user`` holds in ``cohort`` (empty for strangers and anonymous users)."""
+    uid = _user_id(user)
+    if uid is None:
+        return frozenset()
+    return all_roles(uid).get(cohort.id, frozenset())
+
+
+def all_roles(user_id: int) -> dict[int, frozenset[Role]]:
+    """cohort id → roles, for one person; one query per request."""
+    cache: dict[int, dict[int, frozenset[Role]]] = g.setdefault("lms_roles", {})
+    if user_id not in cache:
+        rows = db.session.execute(
+            db.select(Membership.cohort_id, Membership.role).where(Membership.user_id == user_id)
+        ).all()
+        roles: dict[int, set[Role]] = {}
+        for cohort_id, role in rows:
+            roles.setdefault(cohort_id, set()).add(role)
+        cache[user_id] = {cid: frozenset(r) for cid, r in roles.items()}
+    return cache[user_id]
+
+
+def forget_roles() -> None:
+    """Drop the per-request cache after a change of memberships."""
+    g.pop("lms_roles", None)
+
+
+def is_member(user: Any, cohort: Cohort) -> bool:
+    return bool(roles_in(user, cohort))
+
+
+def is_staff(user: Any, cohort: Cohort) -> bool:
+    """Instructors and coordinators of the cohort, and site admins."""
+    return is_site_admin(user) or bool(roles_in(user, cohort) & {Role.INSTRUCTOR, Role.COORDINATOR})
+
+
+def can_view_cohort(user: Any, cohort: Cohort) -> bool:
+    return is_site_admin(user) or is_member(user, cohort)
+
+
+def can_see_people(user: Any, cohort: Cohort) -> bool:
+    """The list of everyone in a cohort with e-mails: staff only (participants see names)."""
+    return is_staff(user, cohort)
+
+
+def can_manage_cohort(user: Any, cohort: Cohort) -> bool:
+    """Enrol people, select applicants, finalise: coordinators and site admins."""
+    return is_site_admin(user) or Role.COORDINATOR in roles_in(user, cohort)
+
+
+def can_teach(user: Any, cohort: Cohort) -> bool:
+    """Schedule sessions, take attendance, grade: instructors, coordinators, site admins."""
+    return is_staff(user, cohort)
+
+
+def authorize(allowed: bool) -> None:
+    """Stop the request with 403 unless ``allowed``."""
+    if not allowed:
+        abort(403)
+
+
+def site_admin_required(view: F) -> F:
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        authorize(is_site_admin(current_user))
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+#: What templates may call, as ``can.view_cohort(current_user, cohort)``.
+TEMPLATE_PREDICATES = {
+    "view_cohort": can_view_cohort,
+    "see_people": can_see_people,
+    "manage_cohort": can_manage_cohort,
+    "teach": can_teach,
+    "admin": is_site_admin,
+}

@@ -1,0 +1,220 @@
+"""Accounts: registration, login sessions, passwords, profiles."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from lms.auth.models import User, UserSession
+from lms.auth.passwords import DUMMY_HASH, hash_password, password_problems, verify_password
+from lms.core.db import db
+from lms.core.errors import ConflictError, ValidationError
+from lms.core.time import is_time_zone, utcnow
+from lms.notifications.services import queue_email
+
+log = logging.getLogger("lms.auth")
+
+RESET_SALT = "lms-password-reset"
+
+
+def normalise_email(email: str) -> str:
+    """Lower-cased and checked; raises ValidationError for an address that cannot be one."""
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise ValidationError(f"{email.strip() or 'An empty value'} is not a valid e-mail address: {exc}") from exc
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.execute(db.select(User).where(User.email == email.strip().lower())).scalar_one_or_none()
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    country: str | None = None
+    organisation: str | None = None
+    timezone: str = "UTC"
+
+
+def _check_profile(profile: Profile) -> None:
+    problems = []
+    if not profile.name.strip():
+        problems.append("Name is required.")
+    if not is_time_zone(profile.timezone):
+        problems.append(f"{profile.timezone!r} is not a known time zone.")
+    if problems:
+        raise ValidationError(problems)
+
+
+def register_user(email: str, password: str | None, profile: Profile) -> User:
+    """Create an account. ``password`` None leaves it unusable until a reset link is used."""
+    address = normalise_email(email)
+    _check_profile(profile)
+    if password is not None:
+        problems = password_problems(password, email=address, name=profile.name)
+        if problems:
+            raise ValidationError(problems)
+    if find_user_by_email(address):
+        raise ConflictError("An account with this e-mail address already exists. Log in, or reset your password.")
+    user = User(
+        email=address,
+        name=profile.name.strip(),
+        country=profile.country or None,
+        organisation=(profile.organisation or "").strip() or None,
+        timezone=profile.timezone,
+        password_hash=hash_password(password) if password is not None else None,
+    )
+    db.session.add(user)
+    db.session.flush()
+    log.info("account created user=%s", user.id)
+    return user
+
+
+def update_profile(user: User, profile: Profile) -> None:
+    _check_profile(profile)
+    user.name = profile.name.strip()
+    user.country = profile.country or None
+    user.organisation = (profile.organisation or "").strip() or None
+    user.timezone = profile.timezone
+    db.session.flush()
+
+
+def authenticate(email: str, password: str, ip: str | None = None) -> User | None:
+    """The user whose e-mail and password these are, or None. Takes the same time either way."""
+    user = find_user_by_email(email) if email else None
+    if user is None:
+        verify_password(DUMMY_HASH, password)
+        log.warning("login failed: unknown e-mail from %s", ip)
+        return None
+    if not verify_password(user.password_hash, password) or not user.is_enabled:
+        log.warning("login failed user=%s from %s", user.id, ip)
+        return None
+    log.info("login user=%s from %s", user.id, ip)
+    return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User, user_agent: str | None = None) -> str:
+    """Record a new login session and return its token (for the cookie; stored only hashed)."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(user=user, token_hash=_token_hash(token), user_agent=(user_agent or "")[:300]))
+    db.session.flush()
+    user.session_token = token
+    return token
+
+
+def load_user_by_session_token(token: str) -> User | None:
+    """Flask-Login's loader: the user of a live session, or None once it has ended."""
+    row = db.session.execute(
+        db.select(UserSession).where(UserSession.token_hash == _token_hash(token), UserSession.ended_at.is_(None))
+    ).scalar_one_or_none()
+    if row is None or not row.user.is_enabled:
+        return None
+    row.user.session_token = token
+    return row.user
+
+
+def end_session(token: str | None) -> None:
+    if not token:
+        return
+    db.session.execute(
+        db.update(UserSession)
+        .where(UserSession.token_hash == _token_hash(token), UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
+
+
+def end_all_sessions(user: User) -> None:
+    """End every session of ``user`` on the server (password change, reset, disable)."""
+    db.session.execute(
+        db.update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
+
+
+def set_password(user: User, new_password: str) -> None:
+    problems = password_problems(new_password, email=user.email, name=user.name)
+    if problems:
+        raise ValidationError(problems)
+    user.password_hash = hash_password(new_password)
+    end_all_sessions(user)
+    db.session.flush()
+    log.info("password set user=%s; all sessions ended", user.id)
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Check the current password, set the new one and end every session (the caller
+    starts a fresh one for the person who made the change)."""
+    if not verify_password(user.password_hash, current_password):
+        raise ValidationError("Your current password is not right.")
+    set_password(user, new_password)
+
+
+def disable_user(user: User) -> None:
+    user.is_enabled = False
+    end_all_sessions(user)
+    db.session.flush()
+    log.info("account disabled user=%s", user.id)
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+
+
+def _password_fingerprint(user: User) -> str:
+    # Binds a reset token to the current password, so a used token cannot be used again.
+    return hashlib.sha256((user.password_hash or "unset").encode()).hexdigest()[:16]
+
+
+def make_reset_token(user: User) -> str:
+    return _serializer().dumps({"u": user.id, "p": _password_fingerprint(user)})
+
+
+def request_password_reset(email: str, purpose: str = "reset") -> None:
+    """Mail a reset link when the address has an account; say nothing either way."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_enabled:
+        log.info("password reset asked for an unknown or disabled address")
+        return
+    send_password_link(user, purpose)
+
+
+def send_password_link(user: User, purpose: str = "reset") -> None:
+    link = url_for("lms.auth.reset_password", token=make_reset_token(user), _external=True)
+    hours = current_app.config["LMS_PASSWORD_RESET_MAX_AGE"] // 3600 or 1
+    site = current_app.config["LMS_SITE_NAME"]
+    if purpose == "welcome":
+        subject = f"{site}: set your password"
+        intro = "An account has been made for you. Choose your password here:"
+    else:
+        subject = f"{site}: reset your password"
+        intro = "Someone (we hope you) asked to reset your password. Choose a new one here:"
+    body = (
+        f"Hello {user.name},\n\n{intro}\n\n{link}\n\n"
+        f"The link works once, within {hours} hour(s). If you did not ask for this, ignore this e-mail.\n"
+    )
+    queue_email(user.email, subject, body)
+
+
+def user_from_reset_token(token: str) -> User | None:
+    """The user a valid, unexpired, unused reset token is for; None otherwise."""
+    try:
+        data = _serializer().loads(token, max_age=current_app.config["LMS_PASSWORD_RESET_MAX_AGE"])
+    except (SignatureExpired, BadSignature):
+        return None
+    if not isinstance(data, dict):
+        return None
+    user = db.session.get(User, data.get("u"))
+    if user is None or not user.is_enabled or data.get("p") != _password_fingerprint(user):
+        return None
+    return user

@@ -1,0 +1,80 @@
+"""Courses, their cohorts and who takes part in them with which role."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.auth.models import User
+from lms.core.db import UTCDateTime, db
+from lms.core.time import utcnow
+
+
+class Role(enum.StrEnum):
+    COORDINATOR = "coordinator"
+    INSTRUCTOR = "instructor"
+    PARTICIPANT = "participant"
+
+
+class CohortStatus(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    RUNNING = "running"
+    FINALISED = "finalised"
+
+
+def _enum(kind: type[enum.Enum], name: str) -> Enum:
+    """Stored as its lower-case value in a VARCHAR (readable in SQL, no native ENUM to migrate)."""
+    return Enum(kind, name=name, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class Course(db.Model):
+    __tablename__ = "lms_course"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    cohorts: Mapped[list[Cohort]] = relationship(back_populates="course")
+
+
+class Cohort(db.Model):
+    """One run of a course, with its own people and dates."""
+
+    __tablename__ = "lms_cohort"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("lms_course.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    #: IANA zone the programme announces its times in (``Europe/Zurich`` for CET).
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    capacity: Mapped[int] = mapped_column(Integer, default=32)
+    status: Mapped[CohortStatus] = mapped_column(
+        _enum(CohortStatus, "lms_cohort_status"), default=CohortStatus.DRAFT
+    )
+    applications_open_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    applications_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    course: Mapped[Course] = relationship(back_populates="cohorts")
+    memberships: Mapped[list[Membership]] = relationship(back_populates="cohort", cascade="all, delete-orphan")
+
+
+class Membership(db.Model):
+    """A person's role in one cohort. One person may hold several roles (one row each)."""
+
+    __tablename__ = "lms_membership"
+    __table_args__ = (UniqueConstraint("cohort_id", "user_id", "role", name="uq_lms_membership_cohort_user_role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("lms_cohort.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_user.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role, "lms_role"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    cohort: Mapped[Cohort] = relationship(back_populates="memberships")
+    user: Mapped[User] = relationship()

@@ -1,0 +1,1 @@
+"""Shared pieces every feature uses: database base, time, errors, security headers, CLI group."""

@@ -1,0 +1,81 @@
+"""Security headers and the friendly error pages, for LMS pages only.
+
+In a host application the LMS sets its headers and error pages on its own responses and
+leaves the host's alone; standalone, ``register_app_error_pages`` covers the whole app.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Flask, Response, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger("lms.security")
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; object-src 'none'"
+)
+
+ERROR_TEXTS = {
+    400: ("Bad request", "The request could not be understood. Go back and try again."),
+    403: ("Not allowed", "You do not have permission to see this page. If you think you should, ask your "
+                         "course coordinator."),
+    404: ("Page not found", "There is nothing at this address. Check the link, or start again from the home page."),
+    405: ("Not allowed", "This page cannot be used that way."),
+    413: ("File too large", "What you sent is larger than this site accepts. Choose a smaller file and try again."),
+    429: ("Too many attempts", "You have tried too often in a short time. Wait a minute and try again."),
+    500: ("Something went wrong", "An error stopped this page. It has been logged; please try again later."),
+}
+
+
+def _is_lms_request() -> bool:
+    return any(name == "lms" or name.startswith("lms.") for name in request.blueprints)
+
+
+def add_security_headers(response: Response) -> Response:
+    if not _is_lms_request() and request.endpoint is not None:
+        return response
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if response.mimetype == "text/html" and current_user and not current_user.is_anonymous:
+        # Pages behind a login may carry marks and names: never keep them in a shared cache.
+        headers.setdefault("Cache-Control", "no-store")
+    from flask import current_app
+
+    if current_app.config.get("LMS_HSTS"):
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response
+
+
+def render_error(error: HTTPException | Exception) -> tuple[str, int]:
+    code = error.code if isinstance(error, HTTPException) and error.code else 500
+    if isinstance(error, CSRFError):
+        title, text = "Form expired", "This form was open too long or came from elsewhere. Reload the page and try again."
+    else:
+        title, text = ERROR_TEXTS.get(code, (getattr(error, "name", "Error"), ""))
+    if code == 403:
+        who = current_user.get_id() and getattr(current_user, "email", "?")
+        log.warning("refused %s %s for %s", request.method, request.path, who or "anonymous")
+    if code >= 500:
+        log.exception("error on %s %s", request.method, request.path, exc_info=error)
+    return render_template("lms/errors/error.html", code=code, title=title, text=text), code
+
+
+def init_security(app: Flask) -> None:
+    app.after_request(add_security_headers)
+
+
+def register_error_pages(target: Flask | Blueprint) -> None:
+    """Friendly pages: on the LMS blueprint for its own pages, and (standalone) on the app
+    for every URL, including ones no blueprint owns."""
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        target.register_error_handler(code, render_error)
+    target.register_error_handler(CSRFError, render_error)

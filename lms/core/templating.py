@@ -1,0 +1,17 @@
+"""What every LMS template can use, under the one name ``lms``."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from flask import Flask, current_app
+
+from lms.auth.permissions import TEMPLATE_PREDICATES
+
+
+def init_templating(app: Flask) -> None:
+    can = SimpleNamespace(**TEMPLATE_PREDICATES)
+
+    @app.context_processor
+    def inject_lms() -> dict[str, Any]:
+        return {"lms": SimpleNamespace(can=can, site_name=current_app.config["LMS_SITE_NAME"])}

@@ -1,0 +1,43 @@
+"""The one source of "now", so tests can move the clock."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, available_timezones
+
+_frozen: datetime | None = None
+
+
+def utcnow() -> datetime:
+    """The current time, aware, in UTC."""
+    return _frozen if _frozen is not None else datetime.now(UTC)
+
+
+def freeze(moment: datetime | None) -> None:
+    """Stop the clock at ``moment`` (aware), or let it run again with ``None``. For tests."""
+    global _frozen
+    if moment is not None and moment.tzinfo is None:
+        raise ValueError("freeze() takes an aware datetime")
+    _frozen = moment
+
+
+def is_time_zone(name: str) -> bool:
+    """True for an IANA zone name this machine knows (``Europe/Zurich``)."""
+    return name in _zone_names()
+
+
+def time_zone_choices() -> list[str]:
+    return sorted(_zone_names())
+
+
+_ZONES: frozenset[str] | None = None
+
+
+def _zone_names() -> frozenset[str]:
+    global _ZONES
+    if _ZONES is None:
+        _ZONES = frozenset(z for z in available_timezones() if "/" in z or z == "UTC")
+    return _ZONES
+
+
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)

@@ -1,0 +1,94 @@
+"""A demo cohort to click through: the ITU course with 32 participants from many countries."""
+from __future__ import annotations
+
+import secrets
+import unicodedata
+from dataclasses import dataclass
+
+from lms.auth.models import User
+from lms.auth.passwords import hash_password
+from lms.auth.services import Profile, find_user_by_email, register_user
+from lms.cohorts.models import Cohort, CohortStatus, Course, Role
+from lms.cohorts.services import add_member
+from lms.core.db import db
+
+DEMO_COURSE = ("itu-dpg-oss", "Digital Public Goods and Open Source")
+DEMO_COHORT = ("itu-dpg-oss-2024", "Digital Public Goods and Open Source — Oct–Nov 2024", "Europe/Zurich")
+
+#: (name, country, time zone): officials from many countries, as the ITU cohort had.
+PARTICIPANTS = [
+    ("Amina Diallo", "SN", "Africa/Dakar"), ("Rahul Mehta", "IN", "Asia/Kolkata"),
+    ("Lucía Fernández", "AR", "America/Argentina/Buenos_Aires"), ("Kwame Mensah", "GH", "Africa/Accra"),
+    ("Nguyen Thi Lan", "VN", "Asia/Ho_Chi_Minh"), ("Otieno Wafula", "KE", "Africa/Nairobi"),
+    ("Fatima Zahra Benali", "MA", "Africa/Casablanca"), ("Siosaia Tupou", "TO", "Pacific/Tongatapu"),
+    ("Ana Paula Souza", "BR", "America/Sao_Paulo"), ("Tenzin Dorji", "BT", "Asia/Thimphu"),
+    ("Mariam Khalil", "JO", "Asia/Amman"), ("Juan Carlos Rojas", "CO", "America/Bogota"),
+    ("Chipo Moyo", "ZW", "Africa/Harare"), ("Ayesha Rahman", "BD", "Asia/Dhaka"),
+    ("Kofi Boateng", "GH", "Africa/Accra"), ("Sofía Quispe", "PE", "America/Lima"),
+    ("Bolat Nurlanov", "KZ", "Asia/Almaty"), ("Grace Namukasa", "UG", "Africa/Kampala"),
+    ("Pedro Alves", "MZ", "Africa/Maputo"), ("Leila Haddad", "LB", "Asia/Beirut"),
+    ("Ibrahim Sow", "ML", "Africa/Bamako"), ("Maria Santos", "PH", "Asia/Manila"),
+    ("Dilnoza Karimova", "UZ", "Asia/Tashkent"), ("Emmanuel Okafor", "NG", "Africa/Lagos"),
+    ("Rosa Mamani", "BO", "America/La_Paz"), ("Hana Tesfaye", "ET", "Africa/Addis_Ababa"),
+    ("Arjun Thapa", "NP", "Asia/Kathmandu"), ("Noor Aziz", "PK", "Asia/Karachi"),
+    ("Thandiwe Dlamini", "ZA", "Africa/Johannesburg"), ("Putu Wijaya", "ID", "Asia/Makassar"),
+    ("Elena Popescu", "MD", "Europe/Chisinau"), ("Samuel Tembo", "ZM", "Africa/Lusaka"),
+]
+STAFF = [
+    ("coordinator@demo.example", "Clara Coordinator", Role.COORDINATOR, "CH", "Europe/Zurich"),
+    ("instructor1@demo.example", "Ines Instructor", Role.INSTRUCTOR, "DE", "Europe/Berlin"),
+    ("instructor2@demo.example", "Ivan Instructor", Role.INSTRUCTOR, "GB", "Europe/London"),
+]
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    role: str
+    password: str
+
+
+def participant_email(name: str) -> str:
+    folded = unicodedata.normalize("NFKD", name.lower()).encode("ascii", "ignore").decode()
+    return ".".join(folded.split()) + "@demo.example"
+
+
+def _user(email: str, name: str, country: str, zone: str, password_hash: str) -> User:
+    user = find_user_by_email(email)
+    if user is None:
+        user = register_user(email, None, Profile(name, country, "Demo Ministry of Digital Affairs", zone))
+    user.password_hash = password_hash
+    return user
+
+
+def load_demo() -> tuple[Cohort, list[DemoLogin]]:
+    """Create (or refresh) the demo course, cohort and people; every run sets new passwords
+    and returns them, so the printed ones always work."""
+    course = db.session.execute(db.select(Course).where(Course.slug == DEMO_COURSE[0])).scalar_one_or_none()
+    if course is None:
+        course = Course(slug=DEMO_COURSE[0], title=DEMO_COURSE[1], description="")
+        db.session.add(course)
+    cohort = db.session.execute(db.select(Cohort).where(Cohort.slug == DEMO_COHORT[0])).scalar_one_or_none()
+    if cohort is None:
+        cohort = Cohort(course=course, slug=DEMO_COHORT[0], title=DEMO_COHORT[1], timezone=DEMO_COHORT[2],
+                        capacity=32, status=CohortStatus.RUNNING)
+        db.session.add(cohort)
+    db.session.flush()
+
+    logins = []
+    admin_password = secrets.token_urlsafe(9)
+    admin = _user("admin@demo.example", "Ada Admin", "CH", "Europe/Zurich", hash_password(admin_password))
+    admin.is_site_admin = True
+    logins.append(DemoLogin(admin.email, "site admin", admin_password))
+    for email, name, role, country, zone in STAFF:
+        password = secrets.token_urlsafe(9)
+        add_member(cohort, _user(email, name, country, zone, hash_password(password)), role)
+        logins.append(DemoLogin(email, role.value, password))
+    shared = secrets.token_urlsafe(9)
+    shared_hash = hash_password(shared)
+    for name, country, zone in PARTICIPANTS:
+        add_member(cohort, _user(participant_email(name), name, country, zone, shared_hash), Role.PARTICIPANT)
+    logins.append(DemoLogin(participant_email(PARTICIPANTS[0][0]), f"participant (all {len(PARTICIPANTS)} share it)",
+                            shared))
+    db.session.flush()
+    return cohort, logins
