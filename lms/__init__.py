@@ -30,6 +30,8 @@ DEFAULTS: dict[str, Any] = {
     "LMS_MAIL_LOG_BODY": False,
     "MAIL_FROM": "lms@localhost",
     "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+    # One process keeps its own counts; several workers should share redis:// or memcached://.
+    "RATELIMIT_STORAGE_URI": "memory://",
 }
 
 

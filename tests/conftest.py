@@ -3,6 +3,7 @@
 and every table emptied after each test."""
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 from collections.abc import Iterator
@@ -10,7 +11,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 
 from lms import create_app
@@ -42,6 +43,22 @@ def database_url(tmp_dir: Any) -> str:
     return f"sqlite:///{tmp_dir / 'test.sqlite3'}"
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in a fresh context, as in production.
+
+    Flask reuses an app context that is already pushed (the ``ctx`` fixture's), which
+    would share ``g`` and the database session between the test and its requests. Running
+    each request in an empty ``contextvars.Context`` gives it its own; afterwards the
+    test's session forgets what it had loaded, so it reads what the request wrote.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()
+        return response
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     from flask_migrate import upgrade
@@ -50,6 +67,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
     with app.app_context():
         upgrade()
+    app.test_client_class = IsolatedClient
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -142,7 +160,7 @@ def csrf_token(client: FlaskClient, path: str = "/login") -> str:
 def login(client: FlaskClient, email: str, password: str = PASSWORD, **environ: Any) -> Any:
     token = csrf_token(client)
     return client.post("/login", data={"email": email, "password": password, "csrf_token": token},
-                       environ_base=environ or None)
+                       environ_base=environ)
 
 
 def post_form(client: FlaskClient, path: str, data: dict[str, Any], token_from: str | None = None) -> Any:

@@ -1,0 +1,65 @@
+"""The LMS as a plug-in: mounted under /learn in a bare host app, it works and leaves the
+host alone."""
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+
+from lms import LMS
+from lms.core.db import db
+from tests.conftest import CSRF_RE, IsolatedClient
+
+
+@pytest.fixture
+def host(tmp_path):
+    app = Flask("host_app", instance_path=str(tmp_path))
+    app.config.update(SECRET_KEY="host-secret", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'host.sqlite3'}")
+
+    @app.get("/")
+    def host_home():
+        return "the host's own home page"
+
+    LMS().init_app(app, url_prefix="/learn")
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _token(client, path):
+    return CSRF_RE.search(client.get(path).get_data(as_text=True)).group(1)
+
+
+def test_register_and_log_in_under_the_prefix(host):
+    client = host.test_client()
+    page = client.get("/learn/register").get_data(as_text=True)
+    assert 'action="/learn/logout"' not in page  # anonymous: no logout form
+    assert 'href="/learn/lms-static/lms.css"' in page
+    response = client.post("/learn/register", data={
+        "csrf_token": _token(client, "/learn/register"), "name": "Rahul Mehta", "email": "rahul@example.org",
+        "password": "monsoon evening tea", "confirm": "monsoon evening tea", "country": "IN",
+        "organisation": "", "timezone": "Asia/Kolkata"})
+    assert response.status_code == 302 and response.headers["Location"] == "/learn/"
+    client.post("/learn/logout", data={"csrf_token": _token(client, "/learn/account")})
+    assert client.get("/learn/account").headers["Location"].startswith("/learn/login")
+    response = client.post("/learn/login", data={
+        "csrf_token": _token(client, "/learn/login"), "email": "rahul@example.org", "password": "monsoon evening tea"})
+    assert response.status_code == 302
+    home = client.get("/learn/").get_data(as_text=True)
+    assert "Hello, Rahul Mehta" in home
+    assert client.get("/learn/lms-static/lms.css").status_code == 200
+
+
+def test_host_routes_are_untouched(host):
+    client = host.test_client()
+    response = client.get("/")
+    assert response.get_data(as_text=True) == "the host's own home page"
+    assert "Content-Security-Policy" not in response.headers
+    assert client.get("/login").status_code == 404  # the LMS lives only under its prefix
+    assert "lms" in host.extensions and host.extensions["lms"]["url_prefix"] == "/learn"
+
+
+def test_lms_commands_are_on_the_host_cli(host):
+    result = host.test_cli_runner().invoke(args=["lms", "--help"])
+    assert result.exit_code == 0 and "demo" in result.output

@@ -1,0 +1,51 @@
+"""The layout: light, accessible, friendly errors."""
+import re
+
+from tests.conftest import login, make_user
+
+
+def test_a_page_with_its_assets_is_under_100_kb(client):
+    for path in ("/", "/register", "/login"):
+        page = client.get(path).get_data()
+        assets = re.findall(rb'(?:href|src)="(/lms-static/[^"]+)"', page)
+        total = len(page) + sum(len(client.get(a.decode()).get_data()) for a in assets)
+        assert assets, "the stylesheet is served by the app itself"
+        assert total < 100 * 1024, f"{path}: {total} bytes"
+
+
+def test_no_asset_comes_from_another_host(client):
+    for path in ("/", "/register"):
+        page = client.get(path).get_data(as_text=True)
+        assert not re.search(r'(?:href|src)="(?:https?:)?//', page)
+
+
+def test_layout_has_skip_link_landmarks_and_labels(client):
+    page = client.get("/register").get_data(as_text=True)
+    assert '<a class="skip-link" href="#content">' in page
+    assert '<main id="content"' in page and '<nav aria-label="Main"' in page
+    for field in ("name", "email", "password", "confirm", "country", "organisation", "timezone"):
+        assert f'<label for="{field}">' in page
+    assert 'aria-describedby="password-hint"' in page
+    assert '<html lang="en">' in page and 'name="viewport"' in page
+
+
+def test_errors_are_tied_to_their_field(client):
+    page = client.post("/register", data={}).get_data(as_text=True)
+    assert "Form expired" in page  # no token: refused before validation
+    from tests.conftest import post_form
+
+    page = post_form(client, "/register", {"name": "", "email": ""}).get_data(as_text=True)
+    assert 'aria-invalid="true"' in page and 'id="name-error"' in page
+
+
+def test_friendly_404(client):
+    response = client.get("/nothing/here")
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
+
+
+def test_dashboard_empty_state_explains_what_comes(client, ctx):
+    make_user(email="pat@example.org")
+    login(client, "pat@example.org")
+    page = client.get("/").get_data(as_text=True)
+    assert "You are not in any cohort yet" in page and "UTC" in page
