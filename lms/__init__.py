@@ -49,6 +49,8 @@ class LMS:
         app.config.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{Path(app.instance_path) / 'lms.sqlite3'}")
         app.config["LMS_URL_PREFIX"] = url_prefix
 
+        import lms.models  # noqa: F401  (every mapper, before the first query)
+
         db.init_app(app)
         with app.app_context():
             from sqlalchemy import event

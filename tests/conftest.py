@@ -17,7 +17,8 @@ from flask.testing import FlaskClient
 from lms import create_app
 from lms.auth.models import User
 from lms.auth.passwords import hash_password
-from lms.cohorts.models import Cohort, CohortStatus, Course, Membership, Role
+from lms.cohorts.models import Cohort, CohortStatus, Membership, Role
+from lms.courses.models import Course
 from lms.core import time as lms_time
 from lms.core.db import db
 from lms.extensions import limiter

@@ -4,11 +4,12 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.auth.models import User
-from lms.core.db import UTCDateTime, db
+from lms.courses.models import Course
+from lms.core.db import UTCDateTime, db, value_enum
 from lms.core.time import utcnow
 
 
@@ -25,22 +26,6 @@ class CohortStatus(enum.StrEnum):
     FINALISED = "finalised"
 
 
-def _enum(kind: type[enum.Enum], name: str) -> Enum:
-    """Stored as its lower-case value in a VARCHAR (readable in SQL, no native ENUM to migrate)."""
-    return Enum(kind, name=name, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
-
-
-class Course(db.Model):
-    __tablename__ = "lms_course"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    slug: Mapped[str] = mapped_column(String(100), unique=True)
-    title: Mapped[str] = mapped_column(String(300))
-    description: Mapped[str] = mapped_column(Text, default="")
-
-    cohorts: Mapped[list[Cohort]] = relationship(back_populates="course")
-
-
 class Cohort(db.Model):
     """One run of a course, with its own people and dates."""
 
@@ -54,7 +39,7 @@ class Cohort(db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     capacity: Mapped[int] = mapped_column(Integer, default=32)
     status: Mapped[CohortStatus] = mapped_column(
-        _enum(CohortStatus, "lms_cohort_status"), default=CohortStatus.DRAFT
+        value_enum(CohortStatus, "lms_cohort_status"), default=CohortStatus.DRAFT
     )
     applications_open_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     applications_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -62,6 +47,8 @@ class Cohort(db.Model):
 
     course: Mapped[Course] = relationship(back_populates="cohorts")
     memberships: Mapped[list[Membership]] = relationship(back_populates="cohort", cascade="all, delete-orphan")
+    sessions: Mapped[list[Session]] = relationship(  # noqa: F821 - lms.sessions.models
+        back_populates="cohort", cascade="all, delete-orphan", order_by="Session.starts_at")
 
 
 class Membership(db.Model):
@@ -73,7 +60,7 @@ class Membership(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("lms_cohort.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("lms_user.id", ondelete="CASCADE"), index=True)
-    role: Mapped[Role] = mapped_column(_enum(Role, "lms_role"))
+    role: Mapped[Role] = mapped_column(value_enum(Role, "lms_role"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     cohort: Mapped[Cohort] = relationship(back_populates="memberships")

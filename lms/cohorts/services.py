@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lms.auth.models import User
-from lms.cohorts.models import Cohort, Course, Membership, Role
+from lms.cohorts.models import Cohort, Membership, Role
+from lms.courses.models import Course
 from lms.core.db import db
 from lms.core.errors import NotFoundError
 

@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData
+import enum
+
+from sqlalchemy import DateTime, Enum, MetaData
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -50,6 +52,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def value_enum(kind: type[enum.Enum], name: str) -> Enum:
+    """An enum stored as its lower-case value in a VARCHAR: readable in SQL, and no native
+    ENUM type to migrate when a value is added."""
+    return Enum(kind, name=name, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 def set_sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:

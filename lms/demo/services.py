@@ -1,19 +1,23 @@
-"""A demo cohort to click through: the ITU course with 32 participants from many countries."""
+"""A demo cohort to click through: the ITU course (imported from its course file) with 32
+participants from many countries, two instructors and a coordinator."""
 from __future__ import annotations
 
 import secrets
 import unicodedata
+from pathlib import Path
 from dataclasses import dataclass
 
 from lms.auth.models import User
 from lms.auth.passwords import hash_password
 from lms.auth.services import Profile, find_user_by_email, register_user
-from lms.cohorts.models import Cohort, CohortStatus, Course, Role
+from lms.cohorts.models import Cohort, CohortStatus, Role
+from lms.courses.loader import load_course_file
+from lms.courses.services import import_course
 from lms.cohorts.services import add_member
 from lms.core.db import db
 
-DEMO_COURSE = ("itu-dpg-oss", "Digital Public Goods and Open Source")
-DEMO_COHORT = ("itu-dpg-oss-2024", "Digital Public Goods and Open Source — Oct–Nov 2024", "Europe/Zurich")
+COURSE_FILE = Path(__file__).resolve().parents[2] / "courses" / "itu-dpg-oss.toml"
+DEMO_COHORT = "itu-dpg-oss-2024"
 
 #: (name, country, time zone): officials from many countries, as the ITU cohort had.
 PARTICIPANTS = [
@@ -64,15 +68,9 @@ def _user(email: str, name: str, country: str, zone: str, password_hash: str) ->
 def load_demo() -> tuple[Cohort, list[DemoLogin]]:
     """Create (or refresh) the demo course, cohort and people; every run sets new passwords
     and returns them, so the printed ones always work."""
-    course = db.session.execute(db.select(Course).where(Course.slug == DEMO_COURSE[0])).scalar_one_or_none()
-    if course is None:
-        course = Course(slug=DEMO_COURSE[0], title=DEMO_COURSE[1], description="")
-        db.session.add(course)
-    cohort = db.session.execute(db.select(Cohort).where(Cohort.slug == DEMO_COHORT[0])).scalar_one_or_none()
-    if cohort is None:
-        cohort = Cohort(course=course, slug=DEMO_COHORT[0], title=DEMO_COHORT[1], timezone=DEMO_COHORT[2],
-                        capacity=32, status=CohortStatus.RUNNING)
-        db.session.add(cohort)
+    import_course(load_course_file(COURSE_FILE))
+    cohort = db.session.execute(db.select(Cohort).where(Cohort.slug == DEMO_COHORT)).scalar_one()
+    cohort.status = CohortStatus.RUNNING
     db.session.flush()
 
     logins = []

@@ -1,0 +1,44 @@
+"""Courses, as imported from their course files."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import JSON, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.core.db import db
+
+if TYPE_CHECKING:
+    from lms.cohorts.models import Cohort
+
+
+class Course(db.Model):
+    """A course as its file describes it. Structured parts (outline, grading scheme, …)
+    are kept as JSON written by ``lms.courses.serialise``; read them back through it."""
+
+    __tablename__ = "lms_course"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    provider: Mapped[str] = mapped_column(String(200), default="")
+    level: Mapped[str] = mapped_column(String(100), default="")
+    language: Mapped[str] = mapped_column(String(100), default="")
+    audience: Mapped[str] = mapped_column(Text, default="")
+    outcomes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    entry_requirements: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: The session outline: title, duration, topics, key points, materials per session.
+    outline: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: Components, threshold, strictness (``serialise.grading_from_json`` reads it).
+    grading: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    attendance_policy: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    participation_per: Mapped[str] = mapped_column(String(20), default="course")
+    group_min: Mapped[int | None] = mapped_column(Integer)
+    group_max: Mapped[int | None] = mapped_column(Integer)
+    application_questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    knowledge_check: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    project: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    cohorts: Mapped[list[Cohort]] = relationship(back_populates="course")

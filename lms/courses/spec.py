@@ -1,0 +1,149 @@
+"""What a course file says, as plain frozen dataclasses (no Flask, no database).
+
+The loader (``lms.courses.loader``) builds these from TOML after checking every rule; the
+import service writes them to the database; the grading engine reads ``GradingSpec``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+MATERIAL_KINDS = ("slides", "video", "reading", "exercise", "other")
+COMPONENT_POLICIES = ("completion", "attendance", "marks", "levels")
+QUESTION_KINDS = ("text", "long_text", "choice", "yes_no")
+
+
+@dataclass(frozen=True)
+class MaterialSpec:
+    title: str
+    kind: str
+    url: str
+    licence: str = ""
+    attribution: str = ""
+
+
+@dataclass(frozen=True)
+class SessionSpec:
+    number: int
+    title: str
+    duration_minutes: int
+    topics: tuple[str, ...] = ()
+    key_points: tuple[str, ...] = ()
+    materials: tuple[MaterialSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class ComponentSpec:
+    key: str
+    title: str
+    max_points: Decimal
+    weight: Decimal
+    policy: str
+    #: For ``levels``: name → points, in the file's order (lowest first).
+    levels: tuple[tuple[str, Decimal], ...] = ()
+
+
+@dataclass(frozen=True)
+class GradingSpec:
+    components: tuple[ComponentSpec, ...]
+    threshold: Decimal
+    #: True: the total must be strictly above the threshold (the ITU rule: 80.0 fails).
+    strict: bool = True
+
+
+@dataclass(frozen=True)
+class AttendanceSpec:
+    #: Share of the scheduled minutes at or above which a person is present / late.
+    present_share: Decimal = Decimal("0.75")
+    late_share: Decimal = Decimal("0.25")
+    #: ``pro_rata``: points in proportion to sessions attended; ``all_or_nothing``.
+    policy: str = "pro_rata"
+    late_counts: bool = True
+    #: How much a late session counts (1 = as present).
+    late_weight: Decimal = Decimal("1")
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    key: str
+    text: str
+    kind: str
+    required: bool = True
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class QuizQuestionSpec:
+    text: str
+    choices: tuple[str, ...]
+    #: Indexes (0-based) of the correct choices.
+    correct: tuple[int, ...]
+    explanation: str = ""
+
+
+@dataclass(frozen=True)
+class QuizSpec:
+    title: str
+    questions: tuple[QuizQuestionSpec, ...]
+    time_limit_minutes: int | None = None
+
+
+@dataclass(frozen=True)
+class LevelSpec:
+    name: str
+    points: Decimal
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ProjectSpec:
+    title: str
+    brief: str
+    deliverables: tuple[str, ...] = ()
+    levels: tuple[LevelSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class CohortSessionSpec:
+    number: int
+    #: Aware, in UTC.
+    starts_at: datetime
+    duration_minutes: int
+    join_url: str = ""
+
+
+@dataclass(frozen=True)
+class CohortSpec:
+    slug: str
+    title: str
+    timezone: str
+    capacity: int
+    applications_open: datetime | None = None
+    applications_close: datetime | None = None
+    sessions: tuple[CohortSessionSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class CourseSpec:
+    slug: str
+    title: str
+    summary: str
+    description: str
+    provider: str = ""
+    level: str = ""
+    language: str = ""
+    audience: str = ""
+    outcomes: tuple[str, ...] = ()
+    entry_requirements: tuple[str, ...] = ()
+    sessions: tuple[SessionSpec, ...] = ()
+    grading: GradingSpec | None = None
+    attendance: AttendanceSpec = field(default_factory=AttendanceSpec)
+    #: ``session``: a participation mark per session; ``course``: one for the whole course.
+    participation_per: str = "course"
+    group_min: int | None = None
+    group_max: int | None = None
+    application_questions: tuple[QuestionSpec, ...] = ()
+    knowledge_check: QuizSpec | None = None
+    project: ProjectSpec | None = None
+    cohorts: tuple[CohortSpec, ...] = ()
