@@ -37,6 +37,7 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_FROM = os.environ.get("MAIL_FROM", "lms@localhost")
+    LMS_BASE_URL = os.environ.get("LMS_BASE_URL", "http://127.0.0.1:5000")
     #: Write whole e-mail bodies (with their links) to the log. Development only: the
     #: bodies carry reset tokens, which must never reach a production log.
     LMS_MAIL_LOG_BODY = False

@@ -26,6 +26,12 @@ DEFAULTS: dict[str, Any] = {
     "LMS_LOGIN_LIMIT": "10 per minute",
     "LMS_LOGIN_ACCOUNT_LIMIT": "5 per minute",
     "LMS_PASSWORD_RESET_MAX_AGE": 3600,
+    #: Private calendar feeds are looked up by secret; throttle guessing.
+    "LMS_FEED_LIMIT": "60 per minute",
+    #: Uploaded files; None means ``<instance>/uploads``.
+    "LMS_UPLOAD_DIR": None,
+    #: Where links in e-mails sent outside a web request (CLI, jobs) point; no trailing slash.
+    "LMS_BASE_URL": "http://127.0.0.1:5000",
     "LMS_HSTS": False,
     "LMS_MAIL_LOG_BODY": False,
     "MAIL_FROM": "lms@localhost",
@@ -95,9 +101,13 @@ def _init_login(app: Flask) -> None:
 def _build_blueprint() -> Blueprint:
     """The parent blueprint: templates, static files, and every feature's blueprint."""
     from lms.auth.views import bp as auth_bp
+    from lms.calendar.views import bp as feeds_bp
     from lms.cohorts.views import bp as cohorts_bp
+    from lms.courses.views import bp as courses_bp
     from lms.core.security import register_error_pages
     from lms.main.views import bp as main_bp
+    from lms.sessions.material_views import bp as materials_bp
+    from lms.sessions.views import bp as sessions_bp
 
     parent = Blueprint(
         "lms",
@@ -106,7 +116,7 @@ def _build_blueprint() -> Blueprint:
         static_folder=str(PACKAGE_DIR / "static"),
         static_url_path="/lms-static",
     )
-    for child in (main_bp, auth_bp, cohorts_bp):
+    for child in (main_bp, auth_bp, courses_bp, cohorts_bp, sessions_bp, materials_bp, feeds_bp):
         parent.register_blueprint(child)
     register_error_pages(parent)
     return parent

@@ -19,6 +19,7 @@ from lms.auth.models import User
 from lms.auth.passwords import hash_password
 from lms.cohorts.models import Cohort, CohortStatus, Membership, Role
 from lms.courses.models import Course
+from lms.sessions.models import Session
 from lms.core import time as lms_time
 from lms.core.db import db
 from lms.extensions import limiter
@@ -65,7 +66,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     from flask_migrate import upgrade
 
     url = database_url(tmp_path_factory.mktemp("db"))
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url,
+                     LMS_UPLOAD_DIR=str(tmp_path_factory.mktemp("uploads")))
     with app.app_context():
         upgrade()
     app.test_client_class = IsolatedClient
@@ -138,6 +140,21 @@ def make_cohort(slug: str = "itu-dpg-oss-2024", **overrides: Any) -> Cohort:
     db.session.add(cohort)
     db.session.commit()
     return cohort
+
+
+def make_session(cohort: Cohort, number: int | None = None, **overrides: Any) -> Session:
+    """Session ``number`` of ``cohort`` (next free number), by default 30 Oct 2024 14:00 UTC + a week each."""
+    from datetime import UTC, datetime, timedelta
+
+    taken = [s.number for s in cohort.sessions]
+    number = number or (max(taken) + 1 if taken else 1)
+    fields: dict[str, Any] = {"title": f"Session {number}", "duration_minutes": 120,
+                              "starts_at": datetime(2024, 10, 30, 14, 0, tzinfo=UTC) + timedelta(days=7 * (number - 1))}
+    fields.update(overrides)
+    session = Session(cohort=cohort, number=number, **fields)
+    db.session.add(session)
+    db.session.commit()
+    return session
 
 
 def enrol(user: User, cohort: Cohort, role: Role | str) -> Membership:

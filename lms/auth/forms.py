@@ -5,22 +5,24 @@ from functools import lru_cache
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from lms.auth.passwords import MAX_LENGTH
+from lms.core.forms import choices
 from lms.core.time import time_zone_choices
 
 
 @lru_cache(maxsize=1)
-def country_choices() -> list[tuple[str, str]]:
+def country_choices() -> list[SelectChoice]:
     import pycountry
 
     countries = sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda pair: pair[1])
-    return [("", "— Choose —"), *countries]
+    return choices([("", "— Choose —"), *countries])
 
 
-def zone_choices() -> list[tuple[str, str]]:
-    return [(z, z.replace("_", " ")) for z in time_zone_choices()]
+def zone_choices() -> list[SelectChoice]:
+    return choices((z, z.replace("_", " ")) for z in time_zone_choices())
 
 
 class ProfileFields(FlaskForm):

@@ -30,6 +30,8 @@ class User(db.Model):
     #: A disabled account cannot log in and its sessions are ended.
     is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Secret in the private calendar-feed URL (256 bits); None until asked for, new when reset.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     sessions: Mapped[list[UserSession]] = relationship(back_populates="user", cascade="all, delete-orphan")
 

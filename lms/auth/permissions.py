@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from flask import abort, g
 from flask_login import current_user
 
-from lms.cohorts.models import Cohort, Membership, Role
+from lms.cohorts.models import Cohort, CohortStatus, Membership, Role
 from lms.core.db import db
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -65,6 +65,12 @@ def is_staff(user: Any, cohort: Cohort) -> bool:
 
 
 def can_view_cohort(user: Any, cohort: Cohort) -> bool:
+    """Announced cohorts are public (title, schedule, team); drafts only to their people."""
+    return cohort.status != CohortStatus.DRAFT or is_site_admin(user) or is_member(user, cohort)
+
+
+def can_join(user: Any, cohort: Cohort) -> bool:
+    """See the meeting links and member-only files: the cohort's people and site admins."""
     return is_site_admin(user) or is_member(user, cohort)
 
 
@@ -101,6 +107,7 @@ def site_admin_required(view: F) -> F:
 #: What templates may call, as ``can.view_cohort(current_user, cohort)``.
 TEMPLATE_PREDICATES = {
     "view_cohort": can_view_cohort,
+    "join": can_join,
     "see_people": can_see_people,
     "manage_cohort": can_manage_cohort,
     "teach": can_teach,

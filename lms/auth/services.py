@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from lms.auth.models import User, UserSession
@@ -15,6 +15,7 @@ from lms.auth.passwords import DUMMY_HASH, hash_password, password_problems, ver
 from lms.core.db import db
 from lms.core.errors import ConflictError, ValidationError
 from lms.core.time import is_time_zone, utcnow
+from lms.core.urls import external_url
 from lms.notifications.services import queue_email
 
 log = logging.getLogger("lms.auth")
@@ -190,7 +191,7 @@ def request_password_reset(email: str, purpose: str = "reset") -> None:
 
 
 def send_password_link(user: User, purpose: str = "reset") -> None:
-    link = url_for("lms.auth.reset_password", token=make_reset_token(user), _external=True)
+    link = external_url("lms.auth.reset_password", token=make_reset_token(user))
     hours = current_app.config["LMS_PASSWORD_RESET_MAX_AGE"] // 3600 or 1
     site = current_app.config["LMS_SITE_NAME"]
     if purpose == "welcome":

@@ -7,7 +7,7 @@ from lms.auth.models import User
 from lms.cohorts.models import Cohort, Membership, Role
 from lms.courses.models import Course
 from lms.core.db import db
-from lms.core.errors import NotFoundError
+from lms.core.errors import NotFoundError, ValidationError
 
 
 @dataclass(frozen=True)
@@ -44,15 +44,16 @@ def get_cohort(slug: str) -> Cohort:
     return cohort
 
 
-def members(cohort: Cohort) -> list[tuple[User, Role]]:
+def members(cohort: Cohort) -> list[Membership]:
     """Everyone in ``cohort`` with each role, staff first then by name; one query."""
     rows = db.session.execute(
-        db.select(User, Membership.role)
-        .join(Membership, Membership.user_id == User.id)
+        db.select(Membership)
+        .join(User, Membership.user_id == User.id)
         .where(Membership.cohort_id == cohort.id)
+        .options(db.contains_eager(Membership.user))
         .order_by(User.name, User.id)
-    ).all()
-    return sorted(((u, r) for u, r in rows), key=lambda pair: ROLE_ORDER[pair[1]])
+    ).scalars().all()
+    return sorted(rows, key=lambda m: ROLE_ORDER[m.role])
 
 
 def add_member(cohort: Cohort, user: User, role: Role) -> Membership:
@@ -68,3 +69,64 @@ def add_member(cohort: Cohort, user: User, role: Role) -> Membership:
     db.session.add(membership)
     db.session.flush()
     return membership
+
+
+def participant_count(cohort: Cohort) -> int:
+    return db.session.execute(
+        db.select(db.func.count(Membership.id)).where(Membership.cohort_id == cohort.id,
+                                                      Membership.role == Role.PARTICIPANT)
+    ).scalar_one()
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    email: str
+    name: str
+    role: Role
+    country: str | None = None
+    organisation: str | None = None
+
+
+def enrol_people(cohort: Cohort, people: list[Enrolment]) -> list[tuple[User, bool]]:
+    """Give each person their role in ``cohort``, creating accounts (with a set-password
+    e-mail) for new addresses. Refuses the whole list when participants would exceed the
+    capacity. Returns (user, created) pairs."""
+    from lms.auth.services import Profile, find_user_by_email, register_user, send_password_link
+
+    new_participants = 0
+    for person in people:
+        user = find_user_by_email(person.email)
+        if person.role == Role.PARTICIPANT and (user is None or Role.PARTICIPANT not in _roles(cohort, user)):
+            new_participants += 1
+    seats = cohort.capacity - participant_count(cohort)
+    if new_participants > seats:
+        raise ValidationError(f"{cohort.title} has {max(seats, 0)} free place(s) of {cohort.capacity}; "
+                              f"this would add {new_participants} participant(s).")
+    results = []
+    for person in people:
+        user = find_user_by_email(person.email)
+        created = user is None
+        if user is None:
+            user = register_user(person.email, None, Profile(person.name, person.country, person.organisation,
+                                                             cohort.timezone))
+            send_password_link(user, "welcome")
+        add_member(cohort, user, person.role)
+        results.append((user, created))
+    return results
+
+
+def _roles(cohort: Cohort, user: User) -> set[Role]:
+    return set(db.session.execute(
+        db.select(Membership.role).where(Membership.cohort_id == cohort.id, Membership.user_id == user.id)
+    ).scalars())
+
+
+def remove_member(cohort: Cohort, membership_id: int) -> tuple[str, Role]:
+    """Take one role away from one person; returns their name and the role."""
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.cohort_id != cohort.id:
+        raise NotFoundError("No such membership in this cohort.")
+    removed = (membership.user.name, membership.role)
+    db.session.delete(membership)
+    db.session.flush()
+    return removed

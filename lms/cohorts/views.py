@@ -1,18 +1,22 @@
-"""Cohort pages."""
+"""Cohort pages: the cohort with its schedule, and its people."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
 
 from lms.auth import permissions
 from lms.cohorts import services
-from lms.cohorts.models import Cohort
-from lms.core.errors import NotFoundError
+from lms.cohorts.forms import EnrolForm
+from lms.cohorts.models import Cohort, Role
+from lms.core.db import db
+from lms.core.errors import LMSError, NotFoundError
+from lms.core.timefmt import show_span
 
 bp = Blueprint("cohorts", __name__, url_prefix="/cohorts")
 
 
-def _load(slug: str) -> Cohort:
+def load_cohort(slug: str) -> Cohort:
     try:
         return services.get_cohort(slug)
     except NotFoundError:
@@ -20,23 +24,63 @@ def _load(slug: str) -> Cohort:
 
 
 @bp.get("/<slug>")
-@login_required
 def cohort_view(slug: str) -> str:
-    cohort = _load(slug)
+    cohort = load_cohort(slug)
     permissions.authorize(permissions.can_view_cohort(current_user, cohort))
     people = services.members(cohort)
+    zone = current_user.timezone if current_user.is_authenticated else cohort.timezone
+    schedule = [(s, show_span(s.starts_at, s.duration_minutes, zone, cohort.timezone)) for s in cohort.sessions]
     return render_template(
         "lms/cohorts/cohort.html",
         cohort=cohort,
+        schedule=schedule,
+        viewer_zone=zone,
         my_roles=permissions.roles_in(current_user, cohort),
-        staff=[(u, r) for u, r in people if r != "participant"],
-        participant_count=sum(1 for _, r in people if r == "participant"),
+        staff=[m for m in people if m.role != Role.PARTICIPANT],
+        participant_count=sum(1 for m in people if m.role == Role.PARTICIPANT),
     )
 
 
-@bp.get("/<slug>/people")
+@bp.route("/<slug>/people", methods=["GET", "POST"])
 @login_required
-def people_view(slug: str) -> str:
-    cohort = _load(slug)
+def people_view(slug: str) -> str | Response:
+    cohort = load_cohort(slug)
     permissions.authorize(permissions.can_see_people(current_user, cohort))
-    return render_template("lms/cohorts/people.html", cohort=cohort, people=services.members(cohort))
+    can_manage = permissions.can_manage_cohort(current_user, cohort)
+    form = EnrolForm()
+    if form.is_submitted():
+        permissions.authorize(can_manage)
+    if form.validate_on_submit():
+        person = services.Enrolment(form.email.data, form.name.data, Role(form.role.data), form.country.data or None,
+                                    form.organisation.data or None)
+        try:
+            from lms.auth.services import normalise_email
+
+            person = services.Enrolment(normalise_email(person.email), person.name, person.role, person.country,
+                                        person.organisation)
+            [(user, created)] = services.enrol_people(cohort, [person])
+        except LMSError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            note = " An e-mail asks them to set a password." if created else ""
+            flash(f"{user.name} is now {person.role.value} in this cohort.{note}", "success")
+            return redirect(url_for("lms.cohorts.people_view", slug=slug))
+    return render_template("lms/cohorts/people.html", cohort=cohort, people=services.members(cohort),
+                           form=form if can_manage else None, can_manage=can_manage,
+                           seats_taken=services.participant_count(cohort))
+
+
+@bp.post("/<slug>/people/<int:membership_id>/remove")
+@login_required
+def member_remove(slug: str, membership_id: int) -> Response:
+    cohort = load_cohort(slug)
+    permissions.authorize(permissions.can_manage_cohort(current_user, cohort))
+    try:
+        name, role = services.remove_member(cohort, membership_id)
+    except NotFoundError:
+        abort(404)
+    db.session.commit()
+    flash(f"{name} is no longer {role.value} in this cohort.", "success")
+    return redirect(url_for("lms.cohorts.people_view", slug=slug))

@@ -1,0 +1,58 @@
+"""Calendar feeds: one per cohort (public, no join links) and one private per person."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from lms.auth import permissions
+from lms.calendar import services
+from lms.cohorts.views import load_cohort
+from lms.core.db import db
+from lms.extensions import limiter
+
+bp = Blueprint("feeds", __name__)
+
+
+def _ics(body: bytes, filename: str) -> Response:
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/cohorts/<slug>/calendar.ics")
+def cohort_feed(slug: str) -> Response:
+    cohort = load_cohort(slug)
+    permissions.authorize(permissions.can_view_cohort(current_user, cohort))
+    body = services.build_feed(cohort.title, services.cohort_sessions(cohort), with_join_links=False,
+                               host=request.host.split(":")[0])
+    return _ics(body, f"{cohort.slug}.ics")
+
+
+@bp.get("/calendar/<token>.ics")
+@limiter.limit(lambda: current_app.config["LMS_FEED_LIMIT"], scope="lms-feed")
+def person_feed(token: str) -> Response:
+    user = services.user_by_calendar_token(token)
+    if user is None or not user.is_enabled:
+        abort(404)
+    body = services.build_feed(f"{current_app.config['LMS_SITE_NAME']}: {user.name}", services.person_sessions(user),
+                               with_join_links=True, host=request.host.split(":")[0])
+    response = _ics(body, "my-sessions.ics")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/account/calendar", methods=["GET", "POST"])
+@login_required
+def calendar_settings() -> str | Response:
+    user = current_user._get_current_object()
+    if request.method == "POST":
+        services.reset_calendar_token(user)
+        db.session.commit()
+        flash("Your calendar address is new; the old one no longer works. Subscribe again with the new one.",
+              "success")
+        return redirect(url_for("lms.feeds.calendar_settings"))
+    token = services.calendar_token(user)
+    db.session.commit()
+    return render_template("lms/calendar/settings.html",
+                           feed_url=url_for("lms.feeds.person_feed", token=token, _external=True))

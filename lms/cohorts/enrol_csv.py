@@ -1,0 +1,89 @@
+"""Reading an enrolment CSV (``email,name,role`` and optional ``country,organisation``),
+checking every line before anything is written."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from lms.cohorts.models import Role
+from lms.cohorts.services import Enrolment
+from lms.core.errors import ValidationError
+
+REQUIRED = ("email", "name", "role")
+OPTIONAL = ("country", "organisation")
+
+
+@dataclass(frozen=True)
+class ParsedRow:
+    line: int
+    enrolment: Enrolment
+
+
+def _country(value: str) -> str | None:
+    import pycountry
+
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        found = pycountry.countries.lookup(value)
+    except LookupError:
+        return ""
+    return str(found.alpha_2)
+
+
+def parse_enrolment_csv(text: str) -> list[ParsedRow]:
+    """Every row as an Enrolment, or a ValidationError listing each bad line."""
+    from lms.auth.services import normalise_email
+
+    text = text.lstrip("\ufeff")
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED if c not in header]
+    unknown = [c for c in header if c not in REQUIRED + OPTIONAL]
+    if missing or unknown:
+        raise ValidationError(
+            f"line 1: the columns must be email,name,role and optionally country,organisation"
+            f"{'; missing: ' + ', '.join(missing) if missing else ''}{'; unknown: ' + ', '.join(unknown) if unknown else ''}")
+    reader.fieldnames = header
+    problems: list[str] = []
+    rows: list[ParsedRow] = []
+    seen: dict[tuple[str, Role], int] = {}
+    for index, raw in enumerate(reader, start=2):
+        if None in raw:
+            problems.append(f"line {index}: more cells than columns")
+            continue
+        row = {k: (v or "").strip() for k, v in raw.items()}
+        if not any(row.values()):
+            continue
+        line_problems = []
+        try:
+            email = normalise_email(row["email"])
+        except ValidationError as error:
+            line_problems.append(str(error))
+            email = row["email"]
+        if not row["name"]:
+            line_problems.append("the name is empty")
+        try:
+            role = Role(row["role"].lower())
+        except ValueError:
+            line_problems.append(f"unknown role {row['role']!r} (use participant, instructor or coordinator)")
+            role = Role.PARTICIPANT
+        country = _country(row.get("country", ""))
+        if country == "":
+            line_problems.append(f"unknown country {row['country']!r} (use a name or a two-letter code)")
+        key = (email, role)
+        if key in seen and not line_problems:
+            line_problems.append(f"{email} is already listed as {role.value} on line {seen[key]}")
+        seen.setdefault(key, index)
+        if line_problems:
+            problems.extend(f"line {index}: {p}" for p in line_problems)
+            continue
+        rows.append(ParsedRow(index, Enrolment(email, row["name"], role, country,
+                                               row.get("organisation") or None)))
+    if problems:
+        raise ValidationError(problems)
+    if not rows:
+        raise ValidationError("the file has no people in it")
+    return rows

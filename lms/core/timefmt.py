@@ -1,0 +1,35 @@
+"""Showing a moment to a person: in their zone, with the cohort's zone beside it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from lms.core.localtime import in_zone
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A session's time as one person sees it."""
+
+    viewer: str
+    viewer_zone: str
+    cohort: str | None
+    cohort_zone: str
+    iso: str
+
+
+def _span(starts: datetime, ends: datetime) -> str:
+    day = f"{starts:%a} {starts.day} {starts:%b %Y}"
+    end_day = "" if ends.date() == starts.date() else f"{ends:%a} {ends.day} {ends:%b} "
+    return f"{day}, {starts:%H:%M}–{end_day}{ends:%H:%M}"
+
+
+def show_span(starts: datetime, minutes: int, viewer_zone: str, cohort_zone: str) -> Shown:
+    """``starts`` (aware UTC) for ``minutes`` in the viewer's zone and, when it differs, in
+    the cohort's: Asia/Kolkata sees 30 Oct 2024 15:00 Europe/Zurich as 19:30."""
+    ends = starts + timedelta(minutes=minutes)
+    viewer = _span(in_zone(starts, viewer_zone), in_zone(ends, viewer_zone))
+    cohort = None
+    if in_zone(starts, viewer_zone).utcoffset() != in_zone(starts, cohort_zone).utcoffset():
+        cohort = _span(in_zone(starts, cohort_zone), in_zone(ends, cohort_zone))
+    return Shown(viewer, viewer_zone, cohort, cohort_zone, starts.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ"))

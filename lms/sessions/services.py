@@ -1,0 +1,120 @@
+"""Scheduling a cohort's live sessions: create, reschedule, cancel, with the rules that
+keep a timetable sane (end after start, no overlap, https join links)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from lms.cohorts.models import Cohort
+from lms.core.db import db
+from lms.core.errors import NotFoundError, ValidationError
+from lms.core.localtime import LocalTimeError, to_utc
+from lms.core.time import is_time_zone, utcnow
+from lms.sessions.models import Session, SessionStatus
+
+HTTPS_RE = re.compile(r"^https://[^\s/$.?#][^\s]*$")
+
+
+@dataclass(frozen=True)
+class SessionPlan:
+    """What a person typed: a day and wall-clock times in ``zone``."""
+
+    title: str
+    day: date
+    start: time
+    end: time
+    zone: str
+    join_url: str = ""
+    topics: tuple[str, ...] = ()
+
+
+def get_session(cohort: Cohort, number: int) -> Session:
+    session = db.session.execute(
+        db.select(Session).where(Session.cohort_id == cohort.id, Session.number == number)
+    ).scalar_one_or_none()
+    if session is None:
+        raise NotFoundError(f"No session {number} in {cohort.slug}.")
+    return session
+
+
+def _times(plan: SessionPlan) -> tuple[datetime, int]:
+    problems = []
+    if not plan.title.strip():
+        problems.append("Give the session a title.")
+    if not is_time_zone(plan.zone):
+        problems.append(f"{plan.zone!r} is not a known time zone.")
+    if plan.join_url and not HTTPS_RE.match(plan.join_url.strip()):
+        problems.append("The join link must be an https:// address.")
+    if plan.end <= plan.start:
+        problems.append("The end must be after the start.")
+    if problems:
+        raise ValidationError(problems)
+    try:
+        starts = to_utc(datetime.combine(plan.day, plan.start), plan.zone)
+        ends = to_utc(datetime.combine(plan.day, plan.end), plan.zone)
+    except LocalTimeError as error:
+        raise ValidationError(str(error)) from None
+    return starts, int((ends - starts) / timedelta(minutes=1))
+
+
+def _check_overlap(cohort: Cohort, starts: datetime, minutes: int, ignore: Session | None) -> None:
+    ends = starts + timedelta(minutes=minutes)
+    others = db.session.execute(
+        db.select(Session).where(Session.cohort_id == cohort.id, Session.status == SessionStatus.SCHEDULED)
+    ).scalars()
+    for other in others:
+        if other is not ignore and other.starts_at < ends and starts < other.ends_at:
+            raise ValidationError(f"This overlaps session {other.number}, “{other.title}”. Choose another time.")
+
+
+def create_session(cohort: Cohort, plan: SessionPlan) -> Session:
+    starts, minutes = _times(plan)
+    _check_overlap(cohort, starts, minutes, None)
+    number = (db.session.execute(
+        db.select(db.func.max(Session.number)).where(Session.cohort_id == cohort.id)).scalar() or 0) + 1
+    session = Session(cohort=cohort, number=number, title=plan.title.strip(), topics=list(plan.topics),
+                      starts_at=starts, duration_minutes=minutes, join_url=plan.join_url.strip(), sequence=0)
+    db.session.add(session)
+    db.session.flush()
+    return session
+
+
+def update_session(session: Session, plan: SessionPlan) -> bool:
+    """Change a session; returns True when its time moved (calendars then see a higher
+    SEQUENCE on the same UID)."""
+    starts, minutes = _times(plan)
+    if session.is_cancelled:
+        raise ValidationError("This session is cancelled; restore it before changing it.")
+    _check_overlap(session.cohort, starts, minutes, session)
+    moved = (session.starts_at, session.duration_minutes) != (starts, minutes)
+    changed = moved or (session.title, session.join_url, session.topics) != (
+        plan.title.strip(), plan.join_url.strip(), list(plan.topics))
+    session.title = plan.title.strip()
+    session.join_url = plan.join_url.strip()
+    session.topics = list(plan.topics)
+    session.starts_at, session.duration_minutes = starts, minutes
+    if changed:
+        session.sequence += 1
+        session.updated_at = utcnow()
+    db.session.flush()
+    return moved
+
+
+def cancel_session(session: Session) -> None:
+    if session.is_cancelled:
+        return
+    session.status = SessionStatus.CANCELLED
+    session.sequence += 1
+    session.updated_at = utcnow()
+    db.session.flush()
+
+
+def restore_session(session: Session) -> None:
+    if not session.is_cancelled:
+        return
+    _check_overlap(session.cohort, session.starts_at, session.duration_minutes, session)
+    session.status = SessionStatus.SCHEDULED
+    session.sequence += 1
+    session.updated_at = utcnow()
+    db.session.flush()
