@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField, TimeField, URLField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from lms.auth.forms import zone_choices
 
 
 class SessionForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=300)])
-    day = DateField("Date", validators=[DataRequired()])
-    start = TimeField("Starts at", validators=[DataRequired()])
-    end = TimeField("Ends at", validators=[DataRequired()])
+    day = DateField("Date", validators=[InputRequired()])
+    start = TimeField("Starts at", validators=[InputRequired()])
+    end = TimeField("Ends at", validators=[InputRequired()])
     zone = SelectField("Time zone of these times", validators=[DataRequired()],
                        description="The cohort's zone unless you choose another. Everyone sees the session "
                                    "in their own zone.")

@@ -1,0 +1,131 @@
+"""Enrolment by CSV (``flask lms enrol-csv``) and in the browser."""
+import sqlalchemy as sa
+
+from lms.auth.models import User
+from lms.cohorts.models import Membership, Role
+from lms.core.db import db
+from lms.notifications.models import OutboxMessage
+from tests.conftest import csrf_token, enrol, login, make_cohort, make_user
+
+HEADER = "email,name,role,country,organisation\n"
+
+
+def _run(runner, tmp_path, text, *extra):
+    path = tmp_path / "people.csv"
+    path.write_text(text, encoding="utf-8")
+    return runner.invoke(args=["lms", "enrol-csv", "itu-dpg-oss-2024", str(path), *extra])
+
+
+def _count(model):
+    return db.session.execute(sa.select(sa.func.count()).select_from(model)).scalar()
+
+
+def test_a_good_file_enrols_everyone_and_mails_new_accounts(runner, ctx, tmp_path):
+    make_cohort()
+    make_user("amina.diallo@example.org", "Amina Diallo")
+    text = ("\ufeff" + HEADER + "Amina.Diallo@example.org,Amina Diallo,participant,SN,\n"
+            "rahul.mehta@example.org,Rahul Mehta,participant,India,Ministry of IT\n"
+            "ines@example.org,Ines Instructor,instructor,,\n")
+    result = _run(runner, tmp_path, text)
+    assert result.exit_code == 0, result.output
+    assert "Enrolled 3 membership(s)" in result.output and "2 new account(s)" in result.output
+    rahul = db.session.execute(sa.select(User).where(User.email == "rahul.mehta@example.org")).scalar_one()
+    assert (rahul.country, rahul.organisation, rahul.timezone, rahul.password_hash) == (
+        "IN", "Ministry of IT", "Europe/Zurich", None)
+    mails = db.session.execute(sa.select(OutboxMessage)).scalars().all()
+    assert {m.recipient for m in mails} == {"rahul.mehta@example.org", "ines@example.org"}
+    assert all("set your password" in m.subject and "http://127.0.0.1:5000/reset/" in m.body for m in mails)
+    # Running the same file again adds nobody twice.
+    again = _run(runner, tmp_path, text)
+    assert again.exit_code == 0 and _count(Membership) == 3
+
+
+def test_every_bad_line_is_reported_and_nothing_is_written(runner, ctx, tmp_path):
+    make_cohort()
+    text = (HEADER + "not-an-email,Somebody,participant,,\n"
+            "lan@example.org,Nguyen Thi Lan,student,,\n"
+            "otieno@example.org,,participant,,\n"
+            "kwame@example.org,Kwame Mensah,participant,Atlantis,\n"
+            "lucia@example.org,Lucía Fernández,participant,AR,\n"
+            "LUCIA@example.org,Lucía Fernández,participant,AR,\n")
+    result = _run(runner, tmp_path, text)
+    assert result.exit_code == 1
+    out = result.output
+    assert "nothing was written; 5 problem(s)" in out
+    assert "line 2: not-an-email is not a valid e-mail address" in out
+    assert "line 3: unknown role 'student'" in out
+    assert "line 4: the name is empty" in out
+    assert "line 5: unknown country 'Atlantis'" in out
+    assert "line 7: lucia@example.org is already listed as participant on line 6" in out
+    assert _count(User) == 0 and _count(Membership) == 0 and _count(OutboxMessage) == 0
+
+
+def test_wrong_columns_are_named(runner, ctx, tmp_path):
+    make_cohort()
+    result = _run(runner, tmp_path, "mail,full_name\nx@example.org,X\n")
+    assert result.exit_code == 1
+    assert "missing: email, name, role; unknown: mail, full_name" in result.output
+
+
+def test_over_capacity_is_refused_whole(runner, ctx, tmp_path):
+    cohort = make_cohort(capacity=2)
+    enrol(make_user("first@example.org", "First"), cohort, Role.PARTICIPANT)
+    text = HEADER + "a@example.org,A,participant,,\nb@example.org,B,participant,,\nc@example.org,C,instructor,,\n"
+    result = _run(runner, tmp_path, text)
+    assert result.exit_code == 1 and "has 1 free place(s) of 2; this would add 2 participant(s)" in result.output
+    assert _count(Membership) == 1 and _count(User) == 1
+
+
+def test_unknown_cohort_and_dry_run(runner, ctx, tmp_path):
+    make_cohort()
+    path = tmp_path / "p.csv"
+    path.write_text(HEADER + "a@example.org,A,participant,,\n")
+    missing = runner.invoke(args=["lms", "enrol-csv", "nope", str(path)])
+    assert missing.exit_code == 1 and "there is no cohort 'nope'" in missing.output
+    dry = _run(runner, tmp_path, HEADER + "a@example.org,A,participant,,\n", "--dry-run")
+    assert dry.exit_code == 0 and "dry run" in dry.output and _count(User) == 0
+
+
+def test_coordinator_adds_and_removes_people_in_the_browser(client, ctx):
+    cohort = make_cohort(capacity=1)
+    enrol(make_user("clara@example.org", "Clara Coordinator"), cohort, Role.COORDINATOR)
+    login(client, "clara@example.org")
+    form = {"email": "Kwame@Example.org", "name": "Kwame Mensah", "role": "participant", "country": "GH",
+            "organisation": "Ghana Digital Centres"}
+    response = client.post("/cohorts/itu-dpg-oss-2024/people",
+                           data={"csrf_token": csrf_token(client, "/cohorts/itu-dpg-oss-2024/people"), **form})
+    assert response.status_code == 302
+    page = client.get("/cohorts/itu-dpg-oss-2024/people").get_data(as_text=True)
+    assert "Kwame Mensah is now participant in this cohort. An e-mail asks them to set a password." in page
+    assert "1 of 1 participant places taken" in page
+    full = client.post("/cohorts/itu-dpg-oss-2024/people", data={
+        "csrf_token": csrf_token(client, "/cohorts/itu-dpg-oss-2024/people"), **form,
+        "email": "second@example.org", "name": "Second"}).get_data(as_text=True)
+    assert "0 free place(s) of 1" in full and 'value="second@example.org"' in full
+    membership = db.session.execute(sa.select(Membership).where(Membership.role == Role.PARTICIPANT)).scalar_one()
+    client.post(f"/cohorts/itu-dpg-oss-2024/people/{membership.id}/remove",
+                data={"csrf_token": csrf_token(client, "/cohorts/itu-dpg-oss-2024/people")})
+    assert "Kwame Mensah is no longer participant" in client.get("/cohorts/itu-dpg-oss-2024/people").get_data(
+        as_text=True)
+    assert _count(Membership) == 1
+
+
+def test_enrolled_participant_sees_the_cohort_on_the_dashboard(client, ctx):
+    cohort = make_cohort()
+    enrol(make_user("pat@example.org"), cohort, Role.PARTICIPANT)
+    login(client, "pat@example.org")
+    page = client.get("/").get_data(as_text=True)
+    assert cohort.title in page and "Your role: participant" in page
+
+
+def test_demo_loads_the_itu_cohort(runner, ctx):
+    result = runner.invoke(args=["lms", "demo"])
+    assert result.exit_code == 0, result.output
+    assert "coordinator@demo.example" in result.output
+    counts = dict(db.session.execute(sa.select(Membership.role, sa.func.count()).group_by(Membership.role)).all())
+    assert counts == {Role.PARTICIPANT: 32, Role.INSTRUCTOR: 2, Role.COORDINATOR: 1}
+    countries = db.session.execute(sa.select(sa.func.count(sa.distinct(User.country)))).scalar()
+    assert countries >= 25
+    again = runner.invoke(args=["lms", "demo"])
+    assert again.exit_code == 0
+    assert _count(Membership) == 35
