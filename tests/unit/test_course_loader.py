@@ -219,3 +219,11 @@ def test_a_missing_or_binary_file_is_a_clear_error(tmp_path):
     binary.write_bytes(b"\xff\xfe\x00junk")
     with pytest.raises(CourseFileError, match="not UTF-8"):
         load_course_file(binary)
+
+
+def test_the_readme_example_is_a_valid_course_file():
+    readme = (COURSES.parent / "README.md").read_text()
+    example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    spec = load_course(example, "README.md")
+    assert spec.slug == "dpg-basics" and len(spec.cohorts[0].sessions) == 2
+    assert spec.cohorts[0].sessions[1].duration_minutes == 180
