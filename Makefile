@@ -7,7 +7,7 @@ FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test setup ci clean
+.PHONY: run test lint setup ci clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ run: $(STAMP)
 ## Run the whole suite (SQLite; set LMS_TEST_DATABASE_URL for PostgreSQL)
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check lms tests config.py wsgi.py
 
 ci:
 	bash .ci/run

@@ -103,8 +103,8 @@ def _build_blueprint() -> Blueprint:
     from lms.auth.views import bp as auth_bp
     from lms.calendar.views import bp as feeds_bp
     from lms.cohorts.views import bp as cohorts_bp
-    from lms.courses.views import bp as courses_bp
     from lms.core.security import register_error_pages
+    from lms.courses.views import bp as courses_bp
     from lms.main.views import bp as main_bp
     from lms.sessions.material_views import bp as materials_bp
     from lms.sessions.views import bp as sessions_bp

@@ -18,11 +18,11 @@ from lms import create_app
 from lms.auth.models import User
 from lms.auth.passwords import hash_password
 from lms.cohorts.models import Cohort, CohortStatus, Membership, Role
-from lms.courses.models import Course
-from lms.sessions.models import Session
 from lms.core import time as lms_time
 from lms.core.db import db
+from lms.courses.models import Course
 from lms.extensions import limiter
+from lms.sessions.models import Session
 
 PASSWORD = "correct horse battery staple"
 _PASSWORD_HASH = hash_password(PASSWORD)

@@ -43,9 +43,10 @@ def parse_enrolment_csv(text: str) -> list[ParsedRow]:
     missing = [c for c in REQUIRED if c not in header]
     unknown = [c for c in header if c not in REQUIRED + OPTIONAL]
     if missing or unknown:
-        raise ValidationError(
-            f"line 1: the columns must be email,name,role and optionally country,organisation"
-            f"{'; missing: ' + ', '.join(missing) if missing else ''}{'; unknown: ' + ', '.join(unknown) if unknown else ''}")
+        detail = "; missing: " + ", ".join(missing) if missing else ""
+        detail += "; unknown: " + ", ".join(unknown) if unknown else ""
+        raise ValidationError(f"line 1: the columns must be {','.join(REQUIRED)} and optionally "
+                              f"{','.join(OPTIONAL)}{detail}")
     reader.fieldnames = header
     problems: list[str] = []
     rows: list[ParsedRow] = []

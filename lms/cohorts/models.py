@@ -4,13 +4,13 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.auth.models import User
-from lms.courses.models import Course
 from lms.core.db import UTCDateTime, db, value_enum
 from lms.core.time import utcnow
+from lms.courses.models import Course
 
 
 class Role(enum.StrEnum):

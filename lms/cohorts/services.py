@@ -5,9 +5,9 @@ from dataclasses import dataclass
 
 from lms.auth.models import User
 from lms.cohorts.models import Cohort, Membership, Role
-from lms.courses.models import Course
 from lms.core.db import db
 from lms.core.errors import NotFoundError, ValidationError
+from lms.courses.models import Course
 
 
 @dataclass(frozen=True)

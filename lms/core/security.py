@@ -58,7 +58,8 @@ def add_security_headers(response: Response) -> Response:
 def render_error(error: HTTPException | Exception) -> tuple[str, int]:
     code = error.code if isinstance(error, HTTPException) and error.code else 500
     if isinstance(error, CSRFError):
-        title, text = "Form expired", "This form was open too long or came from elsewhere. Reload the page and try again."
+        title = "Form expired"
+        text = "This form was open too long or came from elsewhere. Reload the page and try again."
     else:
         title, text = ERROR_TEXTS.get(code, (getattr(error, "name", "Error"), ""))
     if code == 403:

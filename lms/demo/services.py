@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 
 from lms.auth.models import User
 from lms.auth.passwords import hash_password
 from lms.auth.services import Profile, find_user_by_email, register_user
 from lms.cohorts.models import Cohort, CohortStatus, Role
-from lms.courses.loader import load_course_file
-from lms.courses.services import import_course
 from lms.cohorts.services import add_member
 from lms.core.db import db
+from lms.courses.loader import load_course_file
+from lms.courses.services import import_course
 
 COURSE_FILE = Path(__file__).resolve().parents[2] / "courses" / "itu-dpg-oss.toml"
 DEMO_COHORT = "itu-dpg-oss-2024"

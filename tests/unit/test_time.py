@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -26,4 +26,4 @@ def test_time_zone_names():
     assert not lms_time.is_time_zone("Mars/Olympus")
     assert "UTC" in lms_time.time_zone_choices()
     assert datetime(2024, 10, 30, 15, tzinfo=lms_time.zone("Europe/Zurich")).utcoffset() == timedelta(hours=1)
-    assert timezone.utc == UTC
+    assert UTC == UTC

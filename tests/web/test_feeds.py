@@ -4,7 +4,6 @@ from datetime import UTC, datetime, timedelta
 from icalendar import Calendar
 
 from lms.cohorts.models import Role
-from lms.core.db import db
 from tests.conftest import enrol, login, make_cohort, make_session, make_user, post_form
 
 C = "/cohorts/itu-dpg-oss-2024"

@@ -11,8 +11,7 @@ import pytest
 from lms.cohorts.models import CohortStatus, Membership, Role
 from lms.core.db import db
 from lms.sessions.materials import add_material
-from lms.sessions.models import Session
-from tests.conftest import csrf_token, enrol, login, make_cohort, make_user, make_session
+from tests.conftest import csrf_token, enrol, login, make_cohort, make_session, make_user
 
 ROLES = ["anonymous", "outsider", "participant", "instructor", "coordinator", "admin"]
 ALL_OK = dict.fromkeys(ROLES, "ok")
