@@ -58,11 +58,11 @@ def cohort_sessions(cohort: Cohort) -> list[Session]:
 
 def person_sessions(user: User) -> list[Session]:
     """Every session of every cohort ``user`` belongs to, in one query."""
+    my_cohorts = db.select(Membership.cohort_id).where(Membership.user_id == user.id)
     return list(db.session.execute(
-        db.select(Session).join(Membership, Membership.cohort_id == Session.cohort_id)
-        .where(Membership.user_id == user.id).order_by(Session.starts_at)
-        .options(db.joinedload(Session.cohort)).distinct()
-    ).scalars().unique())
+        db.select(Session).where(Session.cohort_id.in_(my_cohorts)).order_by(Session.starts_at)
+        .options(db.joinedload(Session.cohort))
+    ).scalars())
 
 
 def calendar_token(user: User) -> str:
