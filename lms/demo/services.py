@@ -9,15 +9,17 @@ from pathlib import Path
 
 from lms.auth.models import User
 from lms.auth.passwords import hash_password
-from lms.auth.services import Profile, find_user_by_email, register_user
+from lms.auth.services import Profile, end_all_sessions, find_user_by_email, register_user
 from lms.cohorts.models import Cohort, CohortStatus, Role
 from lms.cohorts.services import add_member
 from lms.core.db import db
+from lms.core.errors import ConflictError
 from lms.courses.loader import load_course_file
 from lms.courses.services import import_course
 
 COURSE_FILE = Path(__file__).resolve().parents[2] / "courses" / "itu-dpg-oss.toml"
 DEMO_COHORT = "itu-dpg-oss-2024"
+ADMIN_EMAIL = "admin@demo.example"
 
 #: (name, country, time zone): officials from many countries, as the ITU cohort had.
 PARTICIPANTS = [
@@ -58,35 +60,61 @@ def participant_email(name: str) -> str:
 
 
 def _user(email: str, name: str, country: str, zone: str, password_hash: str) -> User:
-    user = find_user_by_email(email)
-    if user is None:
-        user = register_user(email, None, Profile(name, country, "Demo Ministry of Digital Affairs", zone))
+    user = register_user(email, None, Profile(name, country, "Demo Ministry of Digital Affairs", zone))
     user.password_hash = password_hash
     return user
 
 
+def demo_loaded() -> bool:
+    return find_user_by_email(ADMIN_EMAIL) is not None
+
+
 def load_demo() -> tuple[Cohort, list[DemoLogin]]:
-    """Create (or refresh) the demo course, cohort and people; every run sets new passwords
-    and returns them, so the printed ones always work."""
+    """Import the ITU course, make its cohort running and fill it with people; returns the
+    logins with their passwords. Refuses when the demo is already there: loading it again
+    would undo what people changed in the browser since."""
+    if demo_loaded():
+        raise ConflictError("The demo is already loaded. For new passwords: flask --app wsgi lms demo "
+                            "--reset-passwords")
     import_course(load_course_file(COURSE_FILE))
     cohort = db.session.execute(db.select(Cohort).where(Cohort.slug == DEMO_COHORT)).scalar_one()
     cohort.status = CohortStatus.RUNNING
     db.session.flush()
 
-    logins = []
-    admin_password = secrets.token_urlsafe(9)
-    admin = _user("admin@demo.example", "Ada Admin", "CH", "Europe/Zurich", hash_password(admin_password))
+    passwords = {email: secrets.token_urlsafe(9) for email in demo_emails()}
+    admin = _user(ADMIN_EMAIL, "Ada Admin", "CH", "Europe/Zurich", hash_password(passwords[ADMIN_EMAIL]))
     admin.is_site_admin = True
-    logins.append(DemoLogin(admin.email, "site admin", admin_password))
     for email, name, role, country, zone in STAFF:
-        password = secrets.token_urlsafe(9)
-        add_member(cohort, _user(email, name, country, zone, hash_password(password)), role)
-        logins.append(DemoLogin(email, role.value, password))
-    shared = secrets.token_urlsafe(9)
+        add_member(cohort, _user(email, name, country, zone, hash_password(passwords[email])), role)
+    shared = passwords[participant_email(PARTICIPANTS[0][0])]
     shared_hash = hash_password(shared)
     for name, country, zone in PARTICIPANTS:
         add_member(cohort, _user(participant_email(name), name, country, zone, shared_hash), Role.PARTICIPANT)
-    logins.append(DemoLogin(participant_email(PARTICIPANTS[0][0]), f"participant (all {len(PARTICIPANTS)} share it)",
-                            shared))
     db.session.flush()
-    return cohort, logins
+    return cohort, _logins(passwords)
+
+
+def reset_demo_passwords() -> list[DemoLogin]:
+    """New passwords for the demo accounts (their open sessions end, as with any reset)."""
+    passwords = {email: secrets.token_urlsafe(9) for email in demo_emails()}
+    shared_hash = hash_password(passwords[participant_email(PARTICIPANTS[0][0])])
+    own_password = {ADMIN_EMAIL, *(s[0] for s in STAFF)}
+    for email in demo_emails():
+        user = find_user_by_email(email)
+        if user is None:
+            continue
+        user.password_hash = hash_password(passwords[email]) if email in own_password else shared_hash
+        end_all_sessions(user)
+    db.session.flush()
+    return _logins(passwords)
+
+
+def demo_emails() -> list[str]:
+    return [ADMIN_EMAIL, *(s[0] for s in STAFF), *(participant_email(p[0]) for p in PARTICIPANTS)]
+
+
+def _logins(passwords: dict[str, str]) -> list[DemoLogin]:
+    first = participant_email(PARTICIPANTS[0][0])
+    return [DemoLogin(ADMIN_EMAIL, "site admin", passwords[ADMIN_EMAIL]),
+            *(DemoLogin(email, role.value, passwords[email]) for email, _, role, _, _ in STAFF),
+            DemoLogin(first, f"participant (all {len(PARTICIPANTS)} share it)", passwords[first])]

@@ -126,6 +126,29 @@ def test_demo_loads_the_itu_cohort(runner, ctx):
     assert counts == {Role.PARTICIPANT: 32, Role.INSTRUCTOR: 2, Role.COORDINATOR: 1}
     countries = db.session.execute(sa.select(sa.func.count(sa.distinct(User.country)))).scalar()
     assert countries >= 25
+
+def test_demo_runs_once_and_keeps_what_people_changed(runner, ctx):
+    from lms.auth.models import UserSession
+    from lms.auth.services import authenticate, start_session
+    from lms.sessions.models import Session
+
+    runner.invoke(args=["lms", "demo"])
+    session2 = db.session.execute(sa.select(Session).where(Session.number == 2)).scalar_one()
+    session2.title = "Renamed in the browser"
+    amina = db.session.execute(sa.select(Membership).join(User).where(User.email == "amina.diallo@demo.example")
+                               ).scalar_one()
+    db.session.delete(amina)
+    clara = db.session.execute(sa.select(User).where(User.email == "coordinator@demo.example")).scalar_one()
+    start_session(clara)
+    db.session.commit()
     again = runner.invoke(args=["lms", "demo"])
-    assert again.exit_code == 0
-    assert _count(Membership) == 35
+    assert again.exit_code == 0 and "already loaded (nothing changed)" in again.output
+    db.session.expire_all()
+    assert db.session.get(Session, session2.id).title == "Renamed in the browser"
+    assert _count(Membership) == 34
+    reset = runner.invoke(args=["lms", "demo", "--reset-passwords"])
+    password = next(line.split()[1] for line in reset.output.splitlines() if "coordinator@demo.example" in line)
+    assert authenticate("coordinator@demo.example", password) is not None
+    open_sessions = db.session.execute(sa.select(sa.func.count(UserSession.id)).where(
+        UserSession.user_id == clara.id, UserSession.ended_at.is_(None))).scalar()
+    assert open_sessions == 0
