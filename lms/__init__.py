@@ -26,6 +26,8 @@ DEFAULTS: dict[str, Any] = {
     "LMS_LOGIN_LIMIT": "10 per minute",
     "LMS_LOGIN_ACCOUNT_LIMIT": "5 per minute",
     "LMS_PASSWORD_RESET_MAX_AGE": 3600,
+    #: Links in "you are enrolled" e-mails to people who had no account: they may read it days later.
+    "LMS_WELCOME_LINK_MAX_AGE": 7 * 86400,
     #: Private calendar feeds are looked up by secret; throttle guessing.
     "LMS_FEED_LIMIT": "60 per minute",
     #: Uploaded files; None means ``<instance>/uploads``.

@@ -177,43 +177,59 @@ def _password_fingerprint(user: User) -> str:
     return hashlib.sha256((user.password_hash or "unset").encode()).hexdigest()[:16]
 
 
-def make_reset_token(user: User) -> str:
-    return _serializer().dumps({"u": user.id, "p": _password_fingerprint(user)})
+def make_reset_token(user: User, welcome: bool = False) -> str:
+    return _serializer().dumps({"u": user.id, "p": _password_fingerprint(user), "w": int(welcome)})
 
 
-def request_password_reset(email: str, purpose: str = "reset") -> None:
+def request_password_reset(email: str) -> None:
     """Mail a reset link when the address has an account; say nothing either way."""
     user = find_user_by_email(email)
     if user is None or not user.is_enabled:
         log.info("password reset asked for an unknown or disabled address")
         return
-    send_password_link(user, purpose)
+    send_password_link(user)
 
 
-def send_password_link(user: User, purpose: str = "reset") -> None:
-    link = external_url("lms.auth.reset_password", token=make_reset_token(user))
-    hours = current_app.config["LMS_PASSWORD_RESET_MAX_AGE"] // 3600 or 1
+def _max_age(welcome: bool) -> int:
+    config = current_app.config
+    return int(config["LMS_WELCOME_LINK_MAX_AGE"] if welcome else config["LMS_PASSWORD_RESET_MAX_AGE"])
+
+
+def _duration(seconds: int) -> str:
+    days, hours = seconds // 86400, max(seconds // 3600, 1)
+    return f"{days} day{'s' if days != 1 else ''}" if days else f"{hours} hour{'s' if hours != 1 else ''}"
+
+
+def send_password_link(user: User, purpose: str = "reset", cohort_title: str = "") -> None:
+    """E-mail a one-time link to set the password: ``welcome`` for an account made for
+    someone (it names the cohort and lasts longer), ``reset`` when they asked."""
+    welcome = purpose == "welcome"
+    link = external_url("lms.auth.reset_password", token=make_reset_token(user, welcome))
     site = current_app.config["LMS_SITE_NAME"]
-    if purpose == "welcome":
-        subject = f"{site}: set your password"
-        intro = "An account has been made for you. Choose your password here:"
+    lasts = _duration(_max_age(welcome))
+    if welcome:
+        subject = f"{site}: you are enrolled{' in ' + cohort_title if cohort_title else ''}"
+        body = (f"Hello {user.name},\n\nYou have been enrolled{' in ' + cohort_title if cohort_title else ''}, and an "
+                f"account has been made for you with this address. Choose your password here to log in:\n\n{link}\n\n"
+                f"The link works once, within {lasts}. After that, use \"Forgot your password?\" on the login page.\n")
     else:
         subject = f"{site}: reset your password"
-        intro = "Someone (we hope you) asked to reset your password. Choose a new one here:"
-    body = (
-        f"Hello {user.name},\n\n{intro}\n\n{link}\n\n"
-        f"The link works once, within {hours} hour(s). If you did not ask for this, ignore this e-mail.\n"
-    )
+        body = (f"Hello {user.name},\n\nSomeone (we hope you) asked to reset your password. Choose a new one here:"
+                f"\n\n{link}\n\nThe link works once, within {lasts}. If you did not ask for this, ignore this "
+                f"e-mail: your password stays as it is.\n")
     queue_email(user.email, subject, body)
 
 
 def user_from_reset_token(token: str) -> User | None:
-    """The user a valid, unexpired, unused reset token is for; None otherwise."""
+    """The user a valid, unexpired, unused reset or welcome token is for; None otherwise."""
     try:
-        data = _serializer().loads(token, max_age=current_app.config["LMS_PASSWORD_RESET_MAX_AGE"])
+        data, signed_at = _serializer().loads(token, max_age=max(_max_age(True), _max_age(False)),
+                                              return_timestamp=True)
     except (SignatureExpired, BadSignature):
         return None
     if not isinstance(data, dict):
+        return None
+    if (utcnow() - signed_at).total_seconds() > _max_age(bool(data.get("w"))):
         return None
     user = db.session.get(User, data.get("u"))
     if user is None or not user.is_enabled or data.get("p") != _password_fingerprint(user):

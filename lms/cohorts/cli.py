@@ -36,7 +36,7 @@ def enrol_csv_command(cohort_slug: str, csv_file: click.utils.LazyFile, dry_run:
         for problem in error.problems:
             click.echo(f"  {problem}", err=True)
         sys.exit(1)
-    created = sum(1 for _, new in results if new)
+    created = sum(1 for done in results if done.created)
     if dry_run:
         db.session.rollback()
         click.echo(f"{len(results)} line(s) are fine ({created} new account(s)); dry run, nothing written.")

@@ -11,8 +11,8 @@ from lms.core.forms import choices
 
 class EnrolForm(FlaskForm):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
-    name = StringField("Full name", validators=[DataRequired(), Length(max=200)],
-                       description="Used only when the person has no account yet.")
+    name = StringField("Full name", validators=[Optional(), Length(max=200)],
+                       description="Needed only when the person has no account yet.")
     role = SelectField("Role", choices=choices((r.value, r.value.title()) for r in Role),
                        default=Role.PARTICIPANT.value)
     country = SelectField("Country", validators=[Optional()])

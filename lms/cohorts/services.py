@@ -87,21 +87,37 @@ class Enrolment:
     organisation: str | None = None
 
 
-def enrol_people(cohort: Cohort, people: list[Enrolment]) -> list[tuple[User, bool]]:
+@dataclass(frozen=True)
+class Enrolled:
+    user: User
+    created: bool
+    #: False when the person already had this role (nothing changed).
+    added: bool
+
+
+def _seats_message(cohort: Cohort, free: int, wanted: int) -> str:
+    if free <= 0:
+        return f"The cohort is full: all {cohort.capacity} participant places are taken."
+    return (f"Only {free} of the cohort's {cohort.capacity} participant places {'is' if free == 1 else 'are'} free, "
+            f"and this would add {wanted} participants.")
+
+
+def enrol_people(cohort: Cohort, people: list[Enrolment]) -> list[Enrolled]:
     """Give each person their role in ``cohort``, creating accounts (with a set-password
     e-mail) for new addresses. Refuses the whole list when participants would exceed the
-    capacity. Returns (user, created) pairs."""
+    capacity, or a new account has no name."""
     from lms.auth.services import Profile, find_user_by_email, register_user, send_password_link
 
     new_participants = 0
     for person in people:
         user = find_user_by_email(person.email)
+        if user is None and not person.name.strip():
+            raise ValidationError(f"{person.email} has no account yet: give their full name.")
         if person.role == Role.PARTICIPANT and (user is None or Role.PARTICIPANT not in _roles(cohort, user)):
             new_participants += 1
-    seats = cohort.capacity - participant_count(cohort)
-    if new_participants > seats:
-        raise ValidationError(f"{cohort.title} has {max(seats, 0)} free place(s) of {cohort.capacity}; "
-                              f"this would add {new_participants} participant(s).")
+    free = cohort.capacity - participant_count(cohort)
+    if new_participants > free:
+        raise ValidationError(_seats_message(cohort, free, new_participants))
     results = []
     for person in people:
         user = find_user_by_email(person.email)
@@ -109,9 +125,10 @@ def enrol_people(cohort: Cohort, people: list[Enrolment]) -> list[tuple[User, bo
         if user is None:
             user = register_user(person.email, None, Profile(person.name, person.country, person.organisation,
                                                              cohort.timezone))
-            send_password_link(user, "welcome")
+            send_password_link(user, "welcome", cohort.title)
+        added = person.role not in _roles(cohort, user)
         add_member(cohort, user, person.role)
-        results.append((user, created))
+        results.append(Enrolled(user, created, added))
     return results
 
 
@@ -122,10 +139,17 @@ def _roles(cohort: Cohort, user: User) -> set[Role]:
 
 
 def remove_member(cohort: Cohort, membership_id: int) -> tuple[str, Role]:
-    """Take one role away from one person; returns their name and the role."""
+    """Take one role away from one person; returns their name and the role. A cohort
+    always keeps at least one coordinator."""
     membership = db.session.get(Membership, membership_id)
     if membership is None or membership.cohort_id != cohort.id:
         raise NotFoundError("No such membership in this cohort.")
+    if membership.role == Role.COORDINATOR:
+        coordinators = db.session.execute(db.select(db.func.count(Membership.id)).where(
+            Membership.cohort_id == cohort.id, Membership.role == Role.COORDINATOR)).scalar_one()
+        if coordinators == 1:
+            raise ValidationError(f"{membership.user.name} is the cohort's only coordinator. Add another "
+                                  "coordinator first.")
     removed = (membership.user.name, membership.role)
     db.session.delete(membership)
     db.session.flush()

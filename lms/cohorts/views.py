@@ -58,14 +58,18 @@ def people_view(slug: str) -> str | Response:
 
             person = services.Enrolment(normalise_email(person.email), person.name, person.role, person.country,
                                         person.organisation)
-            [(user, created)] = services.enrol_people(cohort, [person])
+            [done] = services.enrol_people(cohort, [person])
         except LMSError as error:
             db.session.rollback()
             form.form_errors.append(str(error))
+            flash(f"Nobody was added: {error}", "error")
         else:
             db.session.commit()
-            note = " An e-mail asks them to set a password." if created else ""
-            flash(f"{user.name} is now {person.role.value} in this cohort.{note}", "success")
+            if not done.added:
+                flash(f"{done.user.name} is already {person.role.value} in this cohort; nothing changed.", "info")
+            else:
+                note = " An e-mail asks them to set a password." if done.created else ""
+                flash(f"{done.user.name} is now {person.role.value} in this cohort.{note}", "success")
             return redirect(url_for("lms.cohorts.people_view", slug=slug))
     return render_template("lms/cohorts/people.html", cohort=cohort, people=services.members(cohort),
                            form=form if can_manage else None, can_manage=can_manage,
@@ -81,6 +85,10 @@ def member_remove(slug: str, membership_id: int) -> Response:
         name, role = services.remove_member(cohort, membership_id)
     except NotFoundError:
         abort(404)
+    except LMSError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("lms.cohorts.people_view", slug=slug))
     db.session.commit()
     flash(f"{name} is no longer {role.value} in this cohort.", "success")
     return redirect(url_for("lms.cohorts.people_view", slug=slug))

@@ -34,7 +34,8 @@ def test_a_good_file_enrols_everyone_and_mails_new_accounts(runner, ctx, tmp_pat
         "IN", "Ministry of IT", "Europe/Zurich", None)
     mails = db.session.execute(sa.select(OutboxMessage)).scalars().all()
     assert {m.recipient for m in mails} == {"rahul.mehta@example.org", "ines@example.org"}
-    assert all("set your password" in m.subject and "http://127.0.0.1:5000/reset/" in m.body for m in mails)
+    assert all(m.subject.endswith("you are enrolled in Cohort itu-dpg-oss-2024") for m in mails)
+    assert all("http://127.0.0.1:5000/reset/" in m.body and "within 7 days" in m.body for m in mails)
     # Running the same file again adds nobody twice.
     again = _run(runner, tmp_path, text)
     assert again.exit_code == 0 and _count(Membership) == 3
@@ -72,7 +73,8 @@ def test_over_capacity_is_refused_whole(runner, ctx, tmp_path):
     enrol(make_user("first@example.org", "First"), cohort, Role.PARTICIPANT)
     text = HEADER + "a@example.org,A,participant,,\nb@example.org,B,participant,,\nc@example.org,C,instructor,,\n"
     result = _run(runner, tmp_path, text)
-    assert result.exit_code == 1 and "has 1 free place(s) of 2; this would add 2 participant(s)" in result.output
+    assert result.exit_code == 1
+    assert "Only 1 of the cohort's 2 participant places is free, and this would add 2 participants." in result.output
     assert _count(Membership) == 1 and _count(User) == 1
 
 
@@ -101,7 +103,7 @@ def test_coordinator_adds_and_removes_people_in_the_browser(client, ctx):
     full = client.post("/cohorts/itu-dpg-oss-2024/people", data={
         "csrf_token": csrf_token(client, "/cohorts/itu-dpg-oss-2024/people"), **form,
         "email": "second@example.org", "name": "Second"}).get_data(as_text=True)
-    assert "0 free place(s) of 1" in full and 'value="second@example.org"' in full
+    assert "The cohort is full: all 1 participant places are taken." in full and 'value="second@example.org"' in full
     membership = db.session.execute(sa.select(Membership).where(Membership.role == Role.PARTICIPANT)).scalar_one()
     client.post(f"/cohorts/itu-dpg-oss-2024/people/{membership.id}/remove",
                 data={"csrf_token": csrf_token(client, "/cohorts/itu-dpg-oss-2024/people")})
@@ -152,3 +154,47 @@ def test_demo_runs_once_and_keeps_what_people_changed(runner, ctx):
     open_sessions = db.session.execute(sa.select(sa.func.count(UserSession.id)).where(
         UserSession.user_id == clara.id, UserSession.ended_at.is_(None))).scalar()
     assert open_sessions == 0
+
+
+def test_welcome_links_last_a_week_and_reset_links_an_hour(client, ctx):
+    import re
+    from datetime import timedelta
+
+    from lms.auth.services import request_password_reset
+    from lms.cohorts.services import Enrolment, enrol_people
+    from lms.core import time as lms_time
+
+    cohort = make_cohort()
+    enrol_people(cohort, [Enrolment("new@example.org", "New Person", Role.PARTICIPANT)])
+    make_user("old@example.org", "Old Hand")
+    request_password_reset("old@example.org")
+    db.session.commit()
+    links = {m.recipient: re.search(r"(/reset/\S+)", m.body).group(1)
+             for m in db.session.execute(sa.select(OutboxMessage)).scalars()}
+    lms_time.freeze(lms_time.utcnow() + timedelta(days=2))
+    assert client.get(links["new@example.org"]).status_code == 200
+    assert client.get(links["old@example.org"]).headers["Location"].endswith("/reset")
+    lms_time.freeze(lms_time.utcnow() + timedelta(days=6))
+    assert client.get(links["new@example.org"]).status_code == 302
+
+
+def test_the_last_coordinator_cannot_be_removed_and_re_adding_says_so(client, ctx):
+    cohort = make_cohort()
+    clara = make_user("clara@example.org", "Clara Coordinator")
+    enrol(clara, cohort, Role.COORDINATOR)
+    make_user("amina@example.org", "Amina Diallo")
+    login(client, "clara@example.org")
+    people = "/cohorts/itu-dpg-oss-2024/people"
+    own = db.session.execute(sa.select(Membership.id)).scalar_one()
+    client.post(f"{people}/{own}/remove", data={"csrf_token": csrf_token(client, people)})
+    page = client.get(people).get_data(as_text=True)
+    assert "only coordinator. Add another coordinator first." in page
+    assert _count(Membership) == 1
+    form = {"email": "amina@example.org", "name": "", "role": "participant", "country": "", "organisation": ""}
+    assert client.post(people, data={"csrf_token": csrf_token(client, people), **form}).status_code == 302
+    assert "Amina Diallo is now participant" in client.get(people).get_data(as_text=True)
+    client.post(people, data={"csrf_token": csrf_token(client, people), **form})
+    assert "already participant in this cohort; nothing changed" in client.get(people).get_data(as_text=True)
+    nameless = client.post(people, data={"csrf_token": csrf_token(client, people), **form,
+                                         "email": "brand.new@example.org"}).get_data(as_text=True)
+    assert "has no account yet: give their full name" in nameless
