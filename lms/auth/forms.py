@@ -1,6 +1,7 @@
 """Account forms. Rules beyond "is it there" live in the services."""
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 
 from flask_wtf import FlaskForm
@@ -17,7 +18,10 @@ from lms.core.time import time_zone_choices
 def country_choices() -> list[SelectChoice]:
     import pycountry
 
-    countries = sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda pair: pair[1])
+    def folded(name: str) -> str:  # "Åland" next to "Albania", "Côte d'Ivoire" under C
+        return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+
+    countries = sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda pair: folded(pair[1]))
     return choices([("", "— Choose —"), *countries])
 
 

@@ -20,7 +20,12 @@ from lms.sessions.models import Session
 PRODID = "-//lms cohort course runner//EN"
 
 
-def build_feed(name: str, sessions: Iterable[Session], *, with_join_links: bool, host: str) -> bytes:
+#: The UID's right-hand side: fixed, so the same session has the same UID whatever host
+#: name or proxy the feed is fetched through (the left side is a random UUID).
+UID_DOMAIN = "lms.sessions"
+
+
+def build_feed(name: str, sessions: Iterable[Session], *, with_join_links: bool) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -30,7 +35,7 @@ def build_feed(name: str, sessions: Iterable[Session], *, with_join_links: bool,
     stamp = utcnow()
     for session in sessions:
         event = Event()
-        event.add("uid", f"{session.uid}@{host}")
+        event.add("uid", f"{session.uid}@{UID_DOMAIN}")
         event.add("dtstamp", stamp)
         event.add("last-modified", session.updated_at)
         event.add("sequence", session.sequence)

@@ -24,8 +24,7 @@ def _ics(body: bytes, filename: str) -> Response:
 def cohort_feed(slug: str) -> Response:
     cohort = load_cohort(slug)
     permissions.authorize(permissions.can_view_cohort(current_user, cohort))
-    body = services.build_feed(cohort.title, services.cohort_sessions(cohort), with_join_links=False,
-                               host=request.host.split(":")[0])
+    body = services.build_feed(cohort.title, services.cohort_sessions(cohort), with_join_links=False)
     return _ics(body, f"{cohort.slug}.ics")
 
 
@@ -36,7 +35,7 @@ def person_feed(token: str) -> Response:
     if user is None or not user.is_enabled:
         abort(404)
     body = services.build_feed(f"{current_app.config['LMS_SITE_NAME']}: {user.name}", services.person_sessions(user),
-                               with_join_links=True, host=request.host.split(":")[0])
+                               with_join_links=True)
     response = _ics(body, "my-sessions.ics")
     response.headers["Cache-Control"] = "private, no-store"
     return response

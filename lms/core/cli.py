@@ -12,7 +12,7 @@ from flask.cli import AppGroup
 from lms.core.db import db
 from lms.core.errors import LMSError
 
-lms_cli = AppGroup("lms", help="Cohort courses: import, enrol, grade, certify.")
+lms_cli = AppGroup("lms", help="Cohort courses: import course files, enrol people, load a demo.")
 
 
 def command(name: str, **kwargs: Any) -> Callable[[Callable[..., Any]], click.Command]:

@@ -11,6 +11,11 @@ from zoneinfo import ZoneInfo
 class LocalTimeError(ValueError):
     """A wall-clock time that does not exist, or exists twice, in its zone."""
 
+    def __init__(self, message: str, repeated: bool):
+        super().__init__(message)
+        #: True for a time that happens twice (fall back); False for one that never happens.
+        self.repeated = repeated
+
 
 def to_utc(local: datetime, zone_name: str) -> datetime:
     """Read a naive wall-clock time in ``zone_name`` and give it in UTC.
@@ -26,12 +31,14 @@ def to_utc(local: datetime, zone_name: str) -> datetime:
     second = local.replace(tzinfo=zone, fold=1)
     if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != local:
         raise LocalTimeError(
-            f"{local:%Y-%m-%d %H:%M} does not exist in {zone_name} (the clocks go forward then); choose another time"
+            f"{local:%Y-%m-%d %H:%M} does not exist in {zone_name} (the clocks go forward then); choose another time",
+            repeated=False,
         )
     if first.utcoffset() != second.utcoffset():
         raise LocalTimeError(
             f"{local:%Y-%m-%d %H:%M} happens twice in {zone_name} (the clocks go back then); "
-            f"give the UTC offset, e.g. {first.isoformat(timespec='minutes')}"
+            f"give the UTC offset, e.g. {first.isoformat(timespec='minutes')}",
+            repeated=True,
         )
     return first.astimezone(UTC)
 

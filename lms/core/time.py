@@ -30,12 +30,14 @@ def time_zone_choices() -> list[str]:
 
 
 _ZONES: frozenset[str] | None = None
+REGIONS = {"Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific"}
 
 
 def _zone_names() -> frozenset[str]:
     global _ZONES
     if _ZONES is None:
-        _ZONES = frozenset(z for z in available_timezones() if "/" in z or z == "UTC")
+        # Region/City names only: no US/Eastern, GB or Etc/GMT+5 (whose sign reads backwards).
+        _ZONES = frozenset(z for z in available_timezones() if z.split("/")[0] in REGIONS or z == "UTC")
     return _ZONES
 
 

@@ -54,6 +54,10 @@ def _times(plan: SessionPlan) -> tuple[datetime, int]:
         starts = to_utc(datetime.combine(plan.day, plan.start), plan.zone)
         ends = to_utc(datetime.combine(plan.day, plan.end), plan.zone)
     except LocalTimeError as error:
+        if error.repeated:
+            raise ValidationError(f"{plan.start:%H:%M} on {plan.day:%d %b %Y} happens twice in {plan.zone} (the clocks "
+                                  "go back that night). Give the times in UTC instead: choose UTC as the time zone."
+                                  ) from None
         raise ValidationError(str(error)) from None
     return starts, int((ends - starts) / timedelta(minutes=1))
 

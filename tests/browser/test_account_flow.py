@@ -46,3 +46,11 @@ def test_skip_link_is_the_first_stop_and_focus_is_visible(page):
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline == "solid"
     screenshot(page, "login-skip-link-focused")
+
+
+def test_registration_preselects_the_browsers_time_zone(browser, live_server):
+    context = browser.new_context(base_url=live_server, timezone_id="Asia/Kolkata")
+    page = context.new_page()
+    page.goto("/register")
+    expect(page.get_by_label("Time zone")).to_have_value("Asia/Kolkata")
+    context.close()

@@ -73,6 +73,7 @@ def test_bad_sessions_are_refused_with_reasons_and_nothing_is_lost(client, ctx):
         ({"start": "16:00", "end": "18:00"}, "overlaps session 1"),
         ({"day": "2024-03-31", "start": "02:30", "end": "04:00"}, "does not exist in Europe/Zurich"),
         ({"day": "30/10/2024"}, "Not a valid date value"),
+        ({"day": "2024-10-27", "start": "02:30", "end": "02:45"}, "Give the times in UTC instead"),
     ]
     for change, message in cases:
         page = post_form(client, f"{C}/sessions/new", {**FORM, **change, "title": "Kept title"})

@@ -1,0 +1,12 @@
+// Progressive touches; every page works without this file.
+(function () {
+  "use strict";
+  // Registration: preselect the browser's own time zone while the field still shows the default.
+  var zone = document.querySelector("select[data-guess-zone]");
+  if (zone && zone.value === "UTC" && window.Intl) {
+    var guess = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (guess && zone.querySelector('option[value="' + guess.replace(/"/g, "") + '"]')) {
+      zone.value = guess;
+    }
+  }
+})();
