@@ -19,6 +19,7 @@ from lms.auth.forms import (
 from lms.auth.models import User
 from lms.core.db import db
 from lms.core.errors import LMSError, ValidationError
+from lms.core.time import RENAMED_ZONES
 from lms.extensions import limiter
 
 bp = Blueprint("auth", __name__)
@@ -67,7 +68,7 @@ def register() -> str | Response:
             db.session.commit()
             flash("Welcome! Your account is ready.", "success")
             return redirect(url_for("lms.main.home"))
-    return render_template("lms/auth/register.html", form=form)
+    return render_template("lms/auth/register.html", form=form, renamed_zones=RENAMED_ZONES)
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -26,10 +26,19 @@ def is_time_zone(name: str) -> bool:
 
 
 def time_zone_choices() -> list[str]:
-    return sorted(_zone_names())
+    """The zones to offer: Region/City names, without the renamed old ones."""
+    return sorted(_zone_names() - RENAMED_ZONES.keys())
 
 
 _ZONES: frozenset[str] | None = None
+#: Old names that browsers (ICU) still report, and the names people know today.
+RENAMED_ZONES = {
+    "Asia/Calcutta": "Asia/Kolkata", "Asia/Saigon": "Asia/Ho_Chi_Minh", "Asia/Katmandu": "Asia/Kathmandu",
+    "Asia/Rangoon": "Asia/Yangon", "Asia/Dacca": "Asia/Dhaka", "Asia/Ulan_Bator": "Asia/Ulaanbaatar",
+    "Europe/Kiev": "Europe/Kyiv", "America/Buenos_Aires": "America/Argentina/Buenos_Aires",
+    "America/Godthab": "America/Nuuk", "Atlantic/Faeroe": "Atlantic/Faroe", "Pacific/Ponape": "Pacific/Pohnpei",
+    "Pacific/Truk": "Pacific/Chuuk", "Africa/Asmera": "Africa/Asmara",
+}
 REGIONS = {"Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific"}
 
 
