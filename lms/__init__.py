@@ -102,6 +102,7 @@ def _init_login(app: Flask) -> None:
 
 def _build_blueprint() -> Blueprint:
     """The parent blueprint: templates, static files, and every feature's blueprint."""
+    from lms.attendance.views import bp as attendance_bp
     from lms.auth.views import bp as auth_bp
     from lms.calendar.views import bp as feeds_bp
     from lms.cohorts.views import bp as cohorts_bp
@@ -118,7 +119,7 @@ def _build_blueprint() -> Blueprint:
         static_folder=str(PACKAGE_DIR / "static"),
         static_url_path="/lms-static",
     )
-    for child in (main_bp, auth_bp, courses_bp, cohorts_bp, sessions_bp, materials_bp, feeds_bp):
+    for child in (main_bp, auth_bp, courses_bp, cohorts_bp, sessions_bp, materials_bp, attendance_bp, feeds_bp):
         parent.register_blueprint(child)
     register_error_pages(parent)
     return parent

@@ -6,4 +6,7 @@ from lms.courses.models import Course
 from lms.notifications.models import OutboxMessage
 from lms.sessions.models import Material, Session
 
-__all__ = ["AttendanceRecord", "NameMapping", "ParticipationMark", "User", "UserSession", "Cohort", "Membership", "Course", "OutboxMessage", "Material", "Session"]
+__all__ = [
+    "AttendanceRecord", "NameMapping", "ParticipationMark", "User", "UserSession", "Cohort", "Membership", "Course",
+    "OutboxMessage", "Material", "Session",
+]

@@ -1,0 +1,147 @@
+"""Attendance pages for instructors: roll call, meeting-report import, participation marks,
+and the overview grid."""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from lms.attendance import marks, services
+from lms.attendance.models import AttendanceStatus
+from lms.attendance.report import ReportError, read_report
+from lms.auth import permissions
+from lms.auth.forms import zone_choices
+from lms.cohorts.views import load_cohort
+from lms.core.db import db
+from lms.core.errors import ValidationError
+from lms.core.time import is_time_zone
+from lms.sessions.views import load_session
+
+bp = Blueprint("attendance", __name__, url_prefix="/cohorts/<slug>")
+STATUSES = [s.value for s in AttendanceStatus]
+
+
+def _teacher_session(slug: str, number: int):
+    session = load_session(slug, number)
+    permissions.authorize(permissions.can_teach(current_user, session.cohort))
+    return session
+
+
+@bp.route("/sessions/<int:number>/attendance", methods=["GET", "POST"])
+@login_required
+def roll_call(slug: str, number: int) -> str | Response:
+    session = _teacher_session(slug, number)
+    people = services.participants(session.cohort)
+    records = services.records_for(session)
+    posted: dict[str, str] = {}
+    if request.method == "POST":
+        posted = request.form.to_dict()
+        bulk = request.form.get("bulk")
+        try:
+            entries = []
+            for person in people:
+                status = request.form.get(f"status-{person.id}", "")
+                if bulk in STATUSES and not status:
+                    status = bulk
+                if not status:
+                    continue
+                if status not in STATUSES:
+                    raise ValidationError(f"Unknown status for {person.name}.")
+                raw = request.form.get(f"minutes-{person.id}", "").strip()
+                if raw and not raw.isdigit():
+                    raise ValidationError(f"Minutes for {person.name} must be a whole number.")
+                entries.append(services.RollCallEntry(person.id, AttendanceStatus(status), int(raw) if raw else None,
+                                                      request.form.get(f"note-{person.id}", "")[:2000]))
+            changed = services.save_roll_call(session, entries, current_user)
+        except ValidationError as error:
+            db.session.rollback()
+            flash(f"Nothing was saved: {error}", "error")
+        else:
+            db.session.commit()
+            flash(f"Attendance saved ({changed} change{'s' if changed != 1 else ''}).", "success")
+            return redirect(url_for("lms.attendance.roll_call", slug=slug, number=number))
+    return render_template("lms/attendance/roll_call.html", session=session, cohort=session.cohort, people=people,
+                           records=records, statuses=STATUSES, posted=posted)
+
+
+@bp.route("/sessions/<int:number>/attendance/import", methods=["GET", "POST"])
+@login_required
+def report_import(slug: str, number: int) -> str | Response:
+    session = _teacher_session(slug, number)
+    cohort = session.cohort
+    zone = request.form.get("zone") or cohort.timezone
+    if request.method == "GET":
+        return render_template("lms/attendance/import.html", session=session, cohort=cohort, zone=zone,
+                               zones=zone_choices())
+    if not is_time_zone(zone):
+        flash(f"{zone!r} is not a known time zone.", "error")
+        return redirect(url_for("lms.attendance.report_import", slug=slug, number=number))
+    upload = request.files.get("report")
+    text = request.form.get("report_text", "")
+    if upload and upload.filename:
+        try:
+            text = upload.stream.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            flash("The report is not UTF-8 text. Export it again as CSV from the meeting portal.", "error")
+            return redirect(url_for("lms.attendance.report_import", slug=slug, number=number))
+    try:
+        report = read_report(text)
+    except ReportError as error:
+        for problem in error.problems[:20]:
+            flash(problem, "error")
+        flash("Nothing was imported.", "error")
+        return redirect(url_for("lms.attendance.report_import", slug=slug, number=number))
+    people = {u.id for u in services.participants(cohort)}
+    mappings = {key.removeprefix("map-"): int(value) for key, value in request.form.items()
+                if key.startswith("map-") and value.isdigit() and int(value) in people}
+    preview = services.preview_report(session, report, zone, mappings)
+    if request.form.get("stage") == "confirm":
+        changed = services.apply_preview(preview, current_user, mappings)
+        db.session.commit()
+        flash(f"Attendance imported for session {number}: {changed} record(s) changed.", "success")
+        return redirect(url_for("lms.attendance.roll_call", slug=slug, number=number))
+    return render_template("lms/attendance/preview.html", session=session, cohort=cohort, preview=preview,
+                           report_text=text, mappings=mappings, people=services.participants(cohort))
+
+
+@bp.get("/attendance")
+@login_required
+def overview(slug: str) -> str:
+    cohort = load_cohort(slug)
+    permissions.authorize(permissions.can_teach(current_user, cohort))
+    return render_template("lms/attendance/overview.html", cohort=cohort, view=marks.overview(cohort))
+
+
+@bp.route("/participation", methods=["GET", "POST"])
+@login_required
+def participation(slug: str) -> str | Response:
+    cohort = load_cohort(slug)
+    permissions.authorize(permissions.can_teach(current_user, cohort))
+    setup = marks.participation_setup(cohort)
+    people = services.participants(cohort)
+    slots = [s.id for s in setup.sessions] if setup.per == "session" else [None]
+    if request.method == "POST":
+        try:
+            changed = 0
+            for person in people:
+                for slot in slots:
+                    key = f"{person.id}-{slot or 'course'}"
+                    raw = request.form.get(f"points-{key}", "").strip()
+                    try:
+                        points = Decimal(raw) if raw else None
+                    except InvalidOperation:
+                        raise ValidationError(f"“{raw}” for {person.name} is not a number.") from None
+                    changed += marks.set_participation(cohort, person.id, slot, points,
+                                                       request.form.get(f"note-{key}", "")[:2000], current_user)
+        except ValidationError as error:
+            db.session.rollback()
+            flash(f"Nothing was saved: {error}", "error")
+            return render_template("lms/attendance/participation.html", cohort=cohort, setup=setup, people=people,
+                                   slots=slots, current=marks.marks_of(cohort), posted=request.form)
+        db.session.commit()
+        flash(f"Participation marks saved ({changed} change{'s' if changed != 1 else ''}).", "success")
+        return redirect(url_for("lms.attendance.participation", slug=slug))
+    return render_template("lms/attendance/participation.html", cohort=cohort, setup=setup, people=people,
+                           slots=slots, current=marks.marks_of(cohort), posted=None)

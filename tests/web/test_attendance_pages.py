@@ -1,0 +1,141 @@
+"""Attendance pages: roll call, report import with preview and mapping, participation
+marks, and the overview grid."""
+import io
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from lms.attendance.models import AttendanceRecord, NameMapping, ParticipationMark
+from lms.cohorts.models import Role
+from lms.core.db import db
+from tests.conftest import csrf_token, enrol, login, make_user
+from tests.integration.test_attendance_import import itu_cohort, statuses
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+C = "/cohorts/itu-dpg-oss-2024"
+
+
+def _instructor(client):
+    cohort = itu_cohort()
+    enrol(make_user("ines@example.org", "Ines Instructor"), cohort, Role.INSTRUCTOR)
+    login(client, "ines@example.org")
+    return cohort
+
+
+def _user_id(email):
+    from lms.auth.models import User
+
+    return db.session.execute(sa.select(User.id).where(User.email == email)).scalar_one()
+
+
+def test_roll_call_by_hand_with_a_bulk_action(client, ctx):
+    cohort = _instructor(client)
+    page = f"{C}/sessions/1/attendance"
+    amina, grace = _user_id("amina.diallo@example.org"), _user_id("grace@example.org")
+    response = client.post(page, data={"csrf_token": csrf_token(client, page), f"status-{grace}": "excused",
+                                       f"note-{grace}": "Ministry meeting", f"status-{amina}": "late",
+                                       f"minutes-{amina}": "50", "bulk": "present"})
+    assert response.status_code == 302
+    from tests.integration.test_attendance_import import session_of
+
+    result = statuses(session_of(cohort))
+    assert result["Grace Namukasa"] == ("excused", None) and result["Amina Diallo"] == ("late", 50)
+    assert result["Rahul Mehta"] == ("present", None) and len(result) == 7
+    assert "Attendance saved (7 changes)." in client.get(page).get_data(as_text=True)
+
+
+def test_roll_call_refuses_bad_minutes_and_keeps_what_was_typed(client, ctx):
+    _instructor(client)
+    page = f"{C}/sessions/1/attendance"
+    amina = _user_id("amina.diallo@example.org")
+    text = client.post(page, data={"csrf_token": csrf_token(client, page), f"status-{amina}": "present",
+                                   f"minutes-{amina}": "500", f"note-{amina}": "kept note"}).get_data(as_text=True)
+    assert "Nothing was saved: Minutes must be between 0 and 120." in text
+    assert 'value="kept note"' in text
+    assert db.session.execute(sa.select(sa.func.count(AttendanceRecord.id))).scalar() == 0
+
+
+def _upload(client, data: bytes, **extra):
+    page = f"{C}/sessions/1/attendance/import"
+    return client.post(page, data={"csrf_token": csrf_token(client, page), "zone": "Europe/Zurich",
+                                   "stage": "preview", "report": (io.BytesIO(data), "participants.csv"), **extra},
+                       content_type="multipart/form-data")
+
+
+def test_import_shows_a_preview_then_saves_with_a_mapping(client, ctx):
+    cohort = _instructor(client)
+    raw = (DATA / "zoom-participants-session1.csv").read_bytes().replace(b'"Kwame Mensah"', b'"KM phone"')
+    preview = _upload(client, raw).get_data(as_text=True)
+    assert "Check before saving" in preview and "KM phone" in preview and "Staff in the meeting" in preview
+    assert db.session.execute(sa.select(sa.func.count(AttendanceRecord.id))).scalar() == 0
+    text = raw.decode("utf-8-sig")
+    kwame = _user_id("kwame@example.org")
+    page = f"{C}/sessions/1/attendance/import"
+    response = client.post(page, data={"csrf_token": csrf_token(client, page), "zone": "Europe/Zurich",
+                                       "report_text": text, "map-km phone": str(kwame), "stage": "confirm"})
+    assert response.status_code == 302
+    from tests.integration.test_attendance_import import session_of
+
+    assert statuses(session_of(cohort))["Kwame Mensah"] == ("present", 115)
+    assert db.session.execute(sa.select(NameMapping.user_id)).scalar_one() == kwame
+
+
+def test_import_of_a_wrong_file_says_which_columns_and_saves_nothing(client, ctx):
+    _instructor(client)
+    response = _upload(client, b"Participant,Minutes\nAmina,120\n")
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "expected Name (Original Name), User Email, Join Time, Leave Time" in page
+    assert "Nothing was imported." in page
+    assert db.session.execute(sa.select(sa.func.count(AttendanceRecord.id))).scalar() == 0
+
+
+def test_import_warns_about_a_report_for_another_day(client, ctx):
+    _instructor(client)
+    raw = (DATA / "zoom-participants-session1-plain.csv").read_bytes().replace(b"10/30/2024", b"10/31/2024")
+    page = _upload(client, raw).get_data(as_text=True)
+    assert "This report is from 31 Oct 2024, but session 1 was on 30 Oct 2024" in page
+
+
+def test_participation_marks_per_course_within_the_maximum(client, ctx):
+    _instructor(client)
+    page = f"{C}/participation"
+    amina = _user_id("amina.diallo@example.org")
+    bad = client.post(page, data={"csrf_token": csrf_token(client, page), f"points-{amina}-course": "16"})
+    assert "between 0 and 15 points, not 16" in bad.get_data(as_text=True)
+    ok = client.post(page, data={"csrf_token": csrf_token(client, page), f"points-{amina}-course": "12.5",
+                                 f"note-{amina}-course": "Led the breakout on procurement"})
+    assert ok.status_code == 302
+    mark = db.session.execute(sa.select(ParticipationMark)).scalar_one()
+    assert (str(mark.points), mark.note, mark.session_id) == ("12.50", "Led the breakout on procurement", None)
+    overview = client.get(f"{C}/attendance").get_data(as_text=True)
+    assert "12.50" in overview
+
+
+@contextmanager
+def count_queries():
+    counted = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        counted.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield counted
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", before)
+
+
+def test_overview_reads_as_text_and_its_queries_do_not_grow_with_the_cohort(client, ctx):
+    cohort = _instructor(client)
+    client.get(f"{C}/attendance")
+    with count_queries() as small:
+        page = client.get(f"{C}/attendance").get_data(as_text=True)
+    assert "7 participants × 5 sessions held" in page and "not marked" in page
+    for i in range(25):
+        enrol(make_user(f"extra{i}@example.org", f"Extra {i:02d}"), cohort, Role.PARTICIPANT)
+    with count_queries() as large:
+        page = client.get(f"{C}/attendance").get_data(as_text=True)
+    assert "32 participants × 5 sessions held" in page
+    assert len(large) == len(small)
