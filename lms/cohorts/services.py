@@ -1,7 +1,7 @@
 """Cohorts and memberships."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lms.auth.models import User
 from lms.cohorts.models import Cohort, Membership, Role
@@ -106,8 +106,9 @@ def enrol_people(cohort: Cohort, people: list[Enrolment]) -> list[Enrolled]:
     """Give each person their role in ``cohort``, creating accounts (with a set-password
     e-mail) for new addresses. Refuses the whole list when participants would exceed the
     capacity, or a new account has no name."""
-    from lms.auth.services import Profile, find_user_by_email, register_user, send_password_link
+    from lms.auth.services import Profile, find_user_by_email, normalise_email, register_user, send_password_link
 
+    people = [replace(p, email=normalise_email(p.email)) for p in people]
     new_participants = 0
     for person in people:
         user = find_user_by_email(person.email)

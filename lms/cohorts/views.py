@@ -51,13 +51,9 @@ def people_view(slug: str) -> str | Response:
     if form.is_submitted():
         permissions.authorize(can_manage)
     if form.validate_on_submit():
-        person = services.Enrolment(form.email.data, form.name.data, Role(form.role.data), form.country.data or None,
-                                    form.organisation.data or None)
+        person = services.Enrolment(form.email.data, form.name.data or "", Role(form.role.data),
+                                    form.country.data or None, form.organisation.data or None)
         try:
-            from lms.auth.services import normalise_email
-
-            person = services.Enrolment(normalise_email(person.email), person.name, person.role, person.country,
-                                        person.organisation)
             [done] = services.enrol_people(cohort, [person])
         except LMSError as error:
             db.session.rollback()
