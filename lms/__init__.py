@@ -30,6 +30,8 @@ DEFAULTS: dict[str, Any] = {
     "LMS_WELCOME_LINK_MAX_AGE": 7 * 86400,
     #: Private calendar feeds are looked up by secret; throttle guessing.
     "LMS_FEED_LIMIT": "60 per minute",
+    #: Public certificate verification: codes are 160-bit, and guessing is throttled too.
+    "LMS_VERIFY_LIMIT": "30 per minute",
     #: Uploaded files; None means ``<instance>/uploads``.
     "LMS_UPLOAD_DIR": None,
     #: Where links in e-mails sent outside a web request (CLI, jobs) point; no trailing slash.
@@ -105,9 +107,11 @@ def _build_blueprint() -> Blueprint:
     from lms.attendance.views import bp as attendance_bp
     from lms.auth.views import bp as auth_bp
     from lms.calendar.views import bp as feeds_bp
+    from lms.certificates.views import bp as certificates_bp
     from lms.cohorts.views import bp as cohorts_bp
     from lms.core.security import register_error_pages
     from lms.courses.views import bp as courses_bp
+    from lms.gradebook.views import bp as gradebook_bp
     from lms.main.views import bp as main_bp
     from lms.sessions.material_views import bp as materials_bp
     from lms.sessions.views import bp as sessions_bp
@@ -119,7 +123,8 @@ def _build_blueprint() -> Blueprint:
         static_folder=str(PACKAGE_DIR / "static"),
         static_url_path="/lms-static",
     )
-    for child in (main_bp, auth_bp, courses_bp, cohorts_bp, sessions_bp, materials_bp, attendance_bp, feeds_bp):
+    for child in (main_bp, auth_bp, courses_bp, cohorts_bp, sessions_bp, materials_bp, attendance_bp,
+                  gradebook_bp, certificates_bp, feeds_bp):
         parent.register_blueprint(child)
     register_error_pages(parent)
     return parent

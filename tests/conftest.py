@@ -129,10 +129,23 @@ def make_user(email: str = "pat@example.org", name: str = "Pat Participant", **o
     return user
 
 
+def _itu_scheme() -> dict[str, Any]:
+    """The ITU course's grading, attendance and participation settings, from its file."""
+    from pathlib import Path
+
+    from lms.courses.loader import load_course_file
+    from lms.courses.serialise import to_json
+
+    spec = load_course_file(Path(__file__).resolve().parents[1] / "courses" / "itu-dpg-oss.toml")
+    return {"grading": to_json(spec.grading), "attendance_policy": to_json(spec.attendance),
+            "participation_per": spec.participation_per, "provider": spec.provider, "summary": spec.summary}
+
+
 def make_cohort(slug: str = "itu-dpg-oss-2024", **overrides: Any) -> Cohort:
     course = db.session.execute(sa.select(Course).where(Course.slug == "itu-dpg-oss")).scalar_one_or_none()
     if course is None:
-        course = Course(slug="itu-dpg-oss", title="Digital Public Goods and Open Source", description="")
+        course = Course(slug="itu-dpg-oss", title="Digital Public Goods and Open Source", description="",
+                        **_itu_scheme())
     fields: dict[str, Any] = {"title": f"Cohort {slug}", "timezone": "Europe/Zurich", "capacity": 32,
                               "status": CohortStatus.RUNNING}
     fields.update(overrides)

@@ -44,6 +44,8 @@ class Cohort(db.Model):
     applications_open_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     applications_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When results were frozen and certificates issued; None while marks may change.
+    finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     course: Mapped[Course] = relationship(back_populates="cohorts")
     memberships: Mapped[list[Membership]] = relationship(back_populates="cohort", cascade="all, delete-orphan")

@@ -39,7 +39,9 @@ def command(name: str, **kwargs: Any) -> Callable[[Callable[..., Any]], click.Co
 def register_commands() -> None:
     """Import every feature's commands so they attach to the group."""
     import lms.attendance.cli  # noqa: F401
+    import lms.certificates.cli  # noqa: F401
     import lms.cohorts.cli  # noqa: F401
     import lms.courses.cli  # noqa: F401
     import lms.demo.cli  # noqa: F401
+    import lms.gradebook.cli  # noqa: F401
     import lms.notifications.cli  # noqa: F401

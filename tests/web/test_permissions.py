@@ -23,6 +23,7 @@ ANONYMOUS_ONLY = {**dict.fromkeys(ROLES, "home"), "anonymous": "ok"}
 DONE_BY_TEACHERS = {**{r: "home" for r in ROLES}, "anonymous": "login", "outsider": "403", "participant": "403"}
 DONE_BY_MANAGERS = {**DONE_BY_TEACHERS, "instructor": "403"}
 DRAFT = {**MEMBERS, "anonymous": "403"}
+OWNER_OR_MANAGER = {**MANAGE, "participant": "ok"}
 
 C = "/cohorts/itu-dpg-oss-2024"
 
@@ -60,6 +61,20 @@ MATRIX = [
     ("lms.attendance.overview", "GET", f"{C}/attendance", TEACH),
     ("lms.attendance.participation", "GET", f"{C}/participation", TEACH),
     ("lms.attendance.participation", "POST", f"{C}/participation", DONE_BY_TEACHERS),
+    ("lms.gradebook.gradebook_view", "GET", f"{C}/gradebook", TEACH),
+    ("lms.gradebook.gradebook_save", "POST", f"{C}/gradebook", DONE_BY_TEACHERS),
+    ("lms.gradebook.gradebook_export", "GET", f"{C}/gradebook.csv", TEACH),
+    ("lms.gradebook.my_grades", "GET", f"{C}/my-grades", {**DONE_BY_TEACHERS, "participant": "ok"}),
+    ("lms.certificates.finalise", "GET", f"{C}/finalise", MANAGE),
+    ("lms.certificates.finalise", "POST", f"{C}/finalise", DONE_BY_MANAGERS),
+    ("lms.certificates.reopen", "POST", f"{C}/reopen", DONE_BY_MANAGERS),
+    ("lms.certificates.certificate_list", "GET", f"{C}/certificates", MANAGE),
+    ("lms.certificates.certificate_export", "GET", f"{C}/certificates.csv", MANAGE),
+    ("lms.certificates.certificate_pdf", "GET", lambda w: f"/certificates/{w['code']}.pdf", OWNER_OR_MANAGER),
+    ("lms.certificates.certificate_badge", "GET", lambda w: f"/certificates/{w['code']}.json", OWNER_OR_MANAGER),
+    ("lms.certificates.certificate_revoke", "POST", lambda w: f"/certificates/{w['code']}/revoke", DONE_BY_MANAGERS),
+    ("lms.certificates.verify", "GET", lambda w: f"/verify/{w['code']}", ALL_OK),
+    ("lms.certificates.verify", "GET", "/verify/?code=NOSUCHCODE0000000000", ALL_OK),
     ("lms.feeds.cohort_feed", "GET", f"{C}/calendar.ics", ALL_OK),
     ("lms.feeds.cohort_feed", "GET", "/cohorts/draft-cohort/calendar.ics", {**DRAFT, "participant": "403",
                                                                             "instructor": "403", "coordinator": "403"}),
@@ -90,9 +105,16 @@ def world(ctx):
     material = add_material(session, title="Slides", kind="slides", upload=io.BytesIO(b"%PDF-1.4 slides"),
                             filename="slides.pdf")
     users[Role.PARTICIPANT].calendar_token = "t" * 43
+    from decimal import Decimal
+
+    from lms.certificates.models import Certificate
+
+    db.session.add(Certificate(cohort_id=cohort.id, user_id=users[Role.PARTICIPANT].id, code="C" * 32,
+                               total=Decimal("85"), recipient_name="Participant"))
     db.session.commit()
     membership = db.session.execute(db.select(Membership.id).where(Membership.role == Role.PARTICIPANT)).scalar()
-    return {"membership": membership, "material": material.id, "token": "t" * 43, "session": session.id}
+    return {"membership": membership, "material": material.id, "token": "t" * 43, "session": session.id,
+            "code": "C" * 32}
 
 
 def _outcome(response) -> str:

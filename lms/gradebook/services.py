@@ -1,0 +1,171 @@
+"""The gradebook: every participant's marks on the course's scheme, totals, pass/fail, and
+what is still reachable; entering marks by hand. Arithmetic is in ``lms.grading``."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+from lms.attendance import rules
+from lms.attendance.marks import overview
+from lms.audit.services import record_event
+from lms.auth.models import User
+from lms.cohorts.models import Cohort, CohortStatus
+from lms.core.db import db
+from lms.core.errors import ValidationError
+from lms.core.time import utcnow
+from lms.courses.serialise import attendance_from_json, grading_from_json
+from lms.courses.spec import ComponentSpec, GradingSpec
+from lms.gradebook.models import Mark
+from lms.grading import GradeResult, grade
+
+#: Share of the maximum assumed for marks still to come when judging who is at risk.
+AT_RISK_SHARE = Fraction(3, 4)
+
+
+def scheme_of(cohort: Cohort) -> GradingSpec:
+    if not cohort.course.grading:
+        raise ValidationError(f"The course {cohort.course.title!r} has no grading scheme in its course file.")
+    return grading_from_json(cohort.course.grading)
+
+
+@dataclass(frozen=True)
+class Row:
+    user: User
+    result: GradeResult
+    #: Level names for levelled components, by key.
+    levels: dict[str, str]
+    best: Fraction
+    #: True when even full marks in what is still to come would not pass.
+    cannot_pass: bool
+    #: True when passing needs more than three quarters of what is still to come.
+    at_risk: bool
+    #: Keys whose value comes from attendance records or participation marks.
+    computed: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Gradebook:
+    cohort: Cohort
+    scheme: GradingSpec
+    rows: list[Row]
+
+    def distribution(self, width: int = 10) -> list[tuple[int, int]]:
+        """(lower bound, count) of totals in bands of ``width`` percent; 100 joins the top band."""
+        bands = [0] * (100 // width)
+        for row in self.rows:
+            bands[min(int(row.result.total // width), len(bands) - 1)] += 1
+        return [(i * width, n) for i, n in enumerate(bands)]
+
+
+def _component(scheme: GradingSpec, key: str) -> ComponentSpec:
+    for component in scheme.components:
+        if component.key == key:
+            return component
+    raise ValidationError(f"The course has no grading component {key!r} "
+                          f"(it has {', '.join(c.key for c in scheme.components)}).")
+
+
+def gradebook(cohort: Cohort) -> Gradebook:
+    """Every participant's standing; a fixed number of queries whatever the cohort's size."""
+    scheme = scheme_of(cohort)
+    grid = overview(cohort)
+    policy = attendance_from_json(cohort.course.attendance_policy)
+    marks: dict[int, dict[str, Mark]] = {}
+    for mark in db.session.execute(db.select(Mark).where(Mark.cohort_id == cohort.id)).scalars():
+        marks.setdefault(mark.user_id, {})[mark.component_key] = mark
+    attendance = next((c for c in scheme.components if c.policy == "attendance"), None)
+    participation = next((c for c in scheme.components if c.policy == "marks" and c.key == "participation"), None)
+    now = utcnow()
+    rows = []
+    for person in grid.rows:
+        given: dict[str, Fraction | None] = {}
+        computed = set()
+        own = marks.get(person.user.id, {})
+        for component in scheme.components:
+            given[component.key] = None
+            if component.key in own:
+                given[component.key] = Fraction(own[component.key].points)
+            elif component is attendance and any(person.statuses):
+                given[component.key] = Fraction(person.attendance_points)
+                computed.add(component.key)
+            elif component is participation and person.participation_points is not None:
+                given[component.key] = Fraction(person.participation_points)
+                computed.add(component.key)
+        result = grade(scheme, given)
+        pending = set(result.missing)
+        best_marks = {c.key: (Fraction(c.max_points) if c.key in pending else given[c.key])
+                      for c in scheme.components}
+        likely_marks = {c.key: (Fraction(c.max_points) * AT_RISK_SHARE if c.key in pending else given[c.key])
+                        for c in scheme.components}
+        if attendance and attendance.key not in own:
+            # Sessions still ahead may yet be attended.
+            ahead = [s.starts_at > now for s in grid.sessions]
+            hopeful = [st or (rules.PRESENT if future else rules.ABSENT) for st, future in zip(person.statuses, ahead,
+                                                                                             strict=True)]
+            best_attendance = rules.attendance_points(
+                hopeful, Fraction(attendance.max_points), policy=policy.policy, late_counts=policy.late_counts,
+                late_weight=Fraction(policy.late_weight))
+            best_marks[attendance.key] = max(best_attendance, given[attendance.key] or Fraction(0))
+            if any(ahead):
+                likely_marks[attendance.key] = best_marks[attendance.key]
+        best_result = grade(scheme, best_marks)
+        likely = grade(scheme, likely_marks)
+        cannot = not best_result.passed
+        rows.append(Row(person.user, result, {k: m.level for k, m in own.items() if m.level}, best_result.total, cannot,
+                        not cannot and not result.passed and not likely.passed, frozenset(computed)))
+    return Gradebook(cohort, scheme, rows)
+
+
+def check_open(cohort: Cohort) -> None:
+    if cohort.status == CohortStatus.FINALISED:
+        raise ValidationError("This cohort is finalised: its marks are frozen. A coordinator can reopen it.")
+
+
+def parse_mark(component: ComponentSpec, value: str) -> tuple[Decimal, str | None]:
+    """Points (a number) or, for a levelled component, a level name ("excellent")."""
+    text = value.strip()
+    levels = dict(component.levels)
+    if component.policy == "levels" and text.lower() in levels:
+        return levels[text.lower()], text.lower()
+    try:
+        points = Decimal(text)
+    except InvalidOperation:
+        hint = f" or one of {', '.join(levels)}" if levels else ""
+        raise ValidationError(f"{component.key}: {text!r} is not a number{hint}") from None
+    if not points.is_finite() or not Decimal(0) <= points <= component.max_points:
+        raise ValidationError(f"{component.key}: {text} is outside 0–{component.max_points}")
+    if levels and points not in levels.values() and points != 0:
+        raise ValidationError(f"{component.key}: {text} is not a level's points "
+                              f"({', '.join(f'{n} {p}' for n, p in levels.items())})")
+    level = next((name for name, p in levels.items() if p == points), None)
+    return points, level
+
+
+def set_mark(cohort: Cohort, user: User, key: str, value: str, actor: User | None, note: str = "") -> bool:
+    """Set (or with an empty ``value``, clear) one mark, with an audit event; returns True
+    when something changed."""
+    check_open(cohort)
+    component = _component(scheme_of(cohort), key)
+    existing = db.session.execute(db.select(Mark).where(
+        Mark.cohort_id == cohort.id, Mark.user_id == user.id, Mark.component_key == key)).scalar_one_or_none()
+    before = {"points": str(existing.points), "level": existing.level} if existing else None
+    if not value.strip():
+        if existing is None:
+            return False
+        db.session.delete(existing)
+        record_event(actor, "mark.clear", "mark", f"{user.id}:{key}", cohort_id=cohort.id, before=before)
+        db.session.flush()
+        return True
+    points, level = parse_mark(component, value)
+    if existing is not None and existing.points == points and existing.level == level:
+        return False
+    if existing is None:
+        existing = Mark(cohort_id=cohort.id, user_id=user.id, component_key=key, points=points)
+        db.session.add(existing)
+    existing.points, existing.level, existing.note = points, level, note.strip()
+    existing.updated_by_id, existing.updated_at = getattr(actor, "id", None), utcnow()
+    record_event(actor, "mark.set", "mark", f"{user.id}:{key}", cohort_id=cohort.id, before=before,
+                 after={"points": str(points), "level": level})
+    db.session.flush()
+    return True
