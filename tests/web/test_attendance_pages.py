@@ -139,3 +139,16 @@ def test_overview_reads_as_text_and_its_queries_do_not_grow_with_the_cohort(clie
         page = client.get(f"{C}/attendance").get_data(as_text=True)
     assert "32 participants × 5 sessions held" in page
     assert len(large) == len(small)
+
+
+def test_gradebook_queries_do_not_grow_with_the_cohort(client, ctx):
+    cohort = _instructor(client)
+    client.get(f"{C}/gradebook")
+    with count_queries() as small:
+        assert client.get(f"{C}/gradebook").status_code == 200
+    for i in range(30):
+        enrol(make_user(f"more{i}@example.org", f"More {i:02d}"), cohort, Role.PARTICIPANT)
+    with count_queries() as large:
+        page = client.get(f"{C}/gradebook").get_data(as_text=True)
+    assert "37 participants" in page
+    assert len(large) == len(small)
