@@ -76,7 +76,8 @@ def load_demo() -> tuple[Cohort, list[DemoLogin]]:
     if demo_loaded():
         raise ConflictError("The demo is already loaded. For new passwords: flask --app wsgi lms demo "
                             "--reset-passwords")
-    import_course(load_course_file(COURSE_FILE))
+    for course_file in sorted(COURSE_FILE.parent.glob("*.toml")):  # the catalogue: every shipped course
+        import_course(load_course_file(course_file))
     cohort = db.session.execute(db.select(Cohort).where(Cohort.slug == DEMO_COHORT)).scalar_one()
     cohort.status = CohortStatus.RUNNING
     db.session.flush()
