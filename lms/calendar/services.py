@@ -70,15 +70,8 @@ def person_sessions(user: User) -> list[Session]:
     ).scalars())
 
 
-def calendar_token(user: User) -> str:
-    if not user.calendar_token:
-        user.calendar_token = secrets.token_urlsafe(32)
-        db.session.flush()
-    return user.calendar_token
-
-
-def reset_calendar_token(user: User) -> str:
-    """A new secret address; the old one stops working at once."""
+def new_calendar_token(user: User) -> str:
+    """A new secret address; an old one stops working at once."""
     user.calendar_token = secrets.token_urlsafe(32)
     db.session.flush()
     return user.calendar_token

@@ -46,12 +46,12 @@ def person_feed(token: str) -> Response:
 def calendar_settings() -> str | Response:
     user = current_user._get_current_object()
     if request.method == "POST":
-        services.reset_calendar_token(user)
+        had_one = user.calendar_token is not None
+        services.new_calendar_token(user)
         db.session.commit()
-        flash("Your calendar address is new; the old one no longer works. Subscribe again with the new one.",
-              "success")
+        flash("Your calendar address is new; the old one no longer works. Subscribe again with the new one."
+              if had_one else "Your calendar address is ready.", "success")
         return redirect(url_for("lms.feeds.calendar_settings"))
-    token = services.calendar_token(user)
-    db.session.commit()
-    return render_template("lms/calendar/settings.html",
-                           feed_url=url_for("lms.feeds.person_feed", token=token, _external=True))
+    token = user.calendar_token  # made only by the POST above: a GET changes nothing
+    feed_url = url_for("lms.feeds.person_feed", token=token, _external=True) if token else None
+    return render_template("lms/calendar/settings.html", feed_url=feed_url)

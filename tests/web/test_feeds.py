@@ -3,7 +3,9 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar
 
+from lms.auth.models import User
 from lms.cohorts.models import Role
+from lms.core.db import db
 from tests.conftest import enrol, login, make_cohort, make_session, make_user, post_form
 
 C = "/cohorts/itu-dpg-oss-2024"
@@ -57,6 +59,10 @@ def test_personal_feed_has_all_my_cohorts_with_join_links_and_can_be_revoked(cli
     enrol(pat, first, Role.PARTICIPANT)
     enrol(pat, second, Role.INSTRUCTOR)
     login(client, "pat@example.org")
+    first_look = client.get("/account/calendar").get_data(as_text=True)
+    assert "Make my calendar address" in first_look and 'id="feed-url"' not in first_look
+    assert db.session.get(User, pat.id).calendar_token is None  # a GET changes nothing
+    post_form(client, "/account/calendar", {})
     page = client.get("/account/calendar").get_data(as_text=True)
     url = page.split('id="feed-url" type="text" readonly value="')[1].split('"')[0]
     path = url.split("localhost", 1)[1]
