@@ -82,7 +82,3 @@ class ResetForm(FlaskForm):
     confirm = PasswordField("Repeat the new password", validators=[DataRequired(), EqualTo("password",
                                                                                            "The passwords differ.")])
     submit = SubmitField("Set password")
-
-
-class LogoutForm(FlaskForm):
-    submit = SubmitField("Log out")

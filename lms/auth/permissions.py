@@ -5,17 +5,12 @@ everything. A person's roles are read once per request and kept on ``g``.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import abort, g
-from flask_login import current_user
 
 from lms.cohorts.models import Cohort, CohortStatus, Membership, Role
 from lms.core.db import db
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _user_id(user: Any) -> int | None:
@@ -48,11 +43,6 @@ def all_roles(user_id: int) -> dict[int, frozenset[Role]]:
             roles.setdefault(cohort_id, set()).add(role)
         cache[user_id] = {cid: frozenset(r) for cid, r in roles.items()}
     return cache[user_id]
-
-
-def forget_roles() -> None:
-    """Drop the per-request cache after a change of memberships."""
-    g.pop("lms_roles", None)
 
 
 def is_member(user: Any, cohort: Cohort) -> bool:
@@ -93,15 +83,6 @@ def authorize(allowed: bool) -> None:
     """Stop the request with 403 unless ``allowed``."""
     if not allowed:
         abort(403)
-
-
-def site_admin_required(view: F) -> F:
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        authorize(is_site_admin(current_user))
-        return view(*args, **kwargs)
-
-    return wrapped  # type: ignore[return-value]
 
 
 #: What templates may call, as ``can.view_cohort(current_user, cohort)``.

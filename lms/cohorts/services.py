@@ -109,26 +109,29 @@ def enrol_people(cohort: Cohort, people: list[Enrolment]) -> list[Enrolled]:
     from lms.auth.services import Profile, find_user_by_email, normalise_email, register_user, send_password_link
 
     people = [replace(p, email=normalise_email(p.email)) for p in people]
+    accounts = {p.email: find_user_by_email(p.email) for p in people}
+    held = {email: _roles(cohort, user) if user else set() for email, user in accounts.items()}
     new_participants = 0
     for person in people:
-        user = find_user_by_email(person.email)
-        if user is None and not person.name.strip():
+        if accounts[person.email] is None and not person.name.strip():
             raise ValidationError(f"{person.email} has no account yet: give their full name.")
-        if person.role == Role.PARTICIPANT and (user is None or Role.PARTICIPANT not in _roles(cohort, user)):
+        if person.role == Role.PARTICIPANT and Role.PARTICIPANT not in held[person.email]:
             new_participants += 1
     free = cohort.capacity - participant_count(cohort)
     if new_participants > free:
         raise ValidationError(_seats_message(cohort, free, new_participants))
     results = []
     for person in people:
-        user = find_user_by_email(person.email)
+        user = accounts[person.email]
         created = user is None
         if user is None:
             user = register_user(person.email, None, Profile(person.name, person.country, person.organisation,
                                                              cohort.timezone))
             send_password_link(user, "welcome", cohort.title)
-        added = person.role not in _roles(cohort, user)
+            accounts[person.email] = user
+        added = person.role not in held[person.email]
         add_member(cohort, user, person.role)
+        held[person.email].add(person.role)
         results.append(Enrolled(user, created, added))
     return results
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import available_timezones
 
 _frozen: datetime | None = None
 
@@ -48,7 +48,3 @@ def _zone_names() -> frozenset[str]:
         # Region/City names only: no US/Eastern, GB or Etc/GMT+5 (whose sign reads backwards).
         _ZONES = frozenset(z for z in available_timezones() if z.split("/")[0] in REGIONS or z == "UTC")
     return _ZONES
-
-
-def zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
