@@ -9,8 +9,10 @@ from fractions import Fraction
 from lms.attendance import rules
 from lms.attendance.models import AttendanceRecord, ParticipationMark
 from lms.attendance.services import participants
+from lms.audit.services import record_event
 from lms.auth.models import User
 from lms.cohorts.models import Cohort
+from lms.cohorts.services import ensure_open
 from lms.core.db import db
 from lms.core.errors import ValidationError
 from lms.core.time import utcnow
@@ -59,6 +61,7 @@ def marks_of(cohort: Cohort) -> dict[tuple[int, int | None], ParticipationMark]:
 def set_participation(cohort: Cohort, user_id: int, session_id: int | None, points: Decimal | None, note: str,
                       grader: User) -> bool:
     """Set (or with ``points`` None, clear) one mark; returns True when something changed."""
+    ensure_open(cohort, "its participation marks")
     setup = participation_setup(cohort)
     if user_id not in {u.id for u in participants(cohort)}:
         raise ValidationError("Only the cohort's participants get participation marks.")
@@ -68,10 +71,13 @@ def set_participation(cohort: Cohort, user_id: int, session_id: int | None, poin
     if points is not None and not Decimal(0) <= points <= setup.mark_max:
         raise ValidationError(f"A participation mark is between 0 and {setup.mark_max} points, not {points}.")
     existing = marks_of(cohort).get((user_id, session_id))
+    before = {"points": str(existing.points), "note": existing.note} if existing else None
+    target = f"{user_id}:{session_id or 'course'}"
     if points is None:
         if existing is None:
             return False
         db.session.delete(existing)
+        record_event(grader, "participation.clear", "participation", target, cohort_id=cohort.id, before=before)
         db.session.flush()
         return True
     if existing is not None and (existing.points, existing.note) == (points, note.strip()):
@@ -80,6 +86,8 @@ def set_participation(cohort: Cohort, user_id: int, session_id: int | None, poin
         existing = ParticipationMark(cohort_id=cohort.id, user_id=user_id, session_id=session_id, points=points)
         db.session.add(existing)
     existing.points, existing.note, existing.grader_id, existing.updated_at = points, note.strip(), grader.id, utcnow()
+    record_event(grader, "participation.set", "participation", target, cohort_id=cohort.id, before=before,
+                 after={"points": str(points), "note": note.strip()})
     db.session.flush()
     return True
 

@@ -1,7 +1,7 @@
 """Cohort pages: the cohort with its schedule, and its people."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -54,7 +54,7 @@ def people_view(slug: str) -> str | Response:
         person = services.Enrolment(form.email.data, form.name.data or "", Role(form.role.data),
                                     form.country.data or None, form.organisation.data or None)
         try:
-            [done] = services.enrol_people(cohort, [person])
+            [done] = services.enrol_people(cohort, [person], current_user)
         except LMSError as error:
             db.session.rollback()
             form.form_errors.append(str(error))
@@ -69,7 +69,8 @@ def people_view(slug: str) -> str | Response:
             return redirect(url_for("lms.cohorts.people_view", slug=slug))
     return render_template("lms/cohorts/people.html", cohort=cohort, people=services.members(cohort),
                            form=form if can_manage else None, can_manage=can_manage,
-                           seats_taken=services.participant_count(cohort))
+                           seats_taken=services.participant_count(cohort),
+                           certified=services.certified_users(cohort) if can_manage else set())
 
 
 @bp.post("/<slug>/people/<int:membership_id>/remove")
@@ -78,7 +79,7 @@ def member_remove(slug: str, membership_id: int) -> Response:
     cohort = load_cohort(slug)
     permissions.authorize(permissions.can_manage_cohort(current_user, cohort))
     try:
-        name, role = services.remove_member(cohort, membership_id)
+        name, role = services.remove_member(cohort, membership_id, current_user, request.form.get("reason", "")[:500])
     except NotFoundError:
         abort(404)
     except LMSError as error:

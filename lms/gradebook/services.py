@@ -10,7 +10,8 @@ from lms.attendance import rules
 from lms.attendance.marks import overview
 from lms.audit.services import record_event
 from lms.auth.models import User
-from lms.cohorts.models import Cohort, CohortStatus
+from lms.cohorts.models import Cohort
+from lms.cohorts.services import ensure_open
 from lms.core.db import db
 from lms.core.errors import ValidationError
 from lms.core.time import utcnow
@@ -117,11 +118,6 @@ def gradebook(cohort: Cohort) -> Gradebook:
     return Gradebook(cohort, scheme, rows)
 
 
-def check_open(cohort: Cohort) -> None:
-    if cohort.status == CohortStatus.FINALISED:
-        raise ValidationError("This cohort is finalised: its marks are frozen. A coordinator can reopen it.")
-
-
 def parse_mark(component: ComponentSpec, value: str) -> tuple[Decimal, str | None]:
     """Points (a number) or, for a levelled component, a level name ("excellent")."""
     text = value.strip()
@@ -145,7 +141,7 @@ def parse_mark(component: ComponentSpec, value: str) -> tuple[Decimal, str | Non
 def set_mark(cohort: Cohort, user: User, key: str, value: str, actor: User | None, note: str = "") -> bool:
     """Set (or with an empty ``value``, clear) one mark, with an audit event; returns True
     when something changed."""
-    check_open(cohort)
+    ensure_open(cohort, "its marks")
     component = _component(scheme_of(cohort), key)
     existing = db.session.execute(db.select(Mark).where(
         Mark.cohort_id == cohort.id, Mark.user_id == user.id, Mark.component_key == key)).scalar_one_or_none()

@@ -10,7 +10,7 @@ from lms.certificates.services import certificates_of
 from lms.cohorts.models import Role
 from lms.cohorts.views import load_cohort
 from lms.core.db import db
-from lms.core.errors import ValidationError
+from lms.core.errors import CohortFinalisedError, ValidationError
 from lms.gradebook import services
 from lms.gradebook.export import gradebook_table, to_csv, to_xlsx
 from lms.grading import format_total
@@ -56,7 +56,8 @@ def gradebook_save(slug: str) -> Response:
                     changed += services.set_mark(cohort, person, key, request.form[field], current_user)
     except ValidationError as error:
         db.session.rollback()
-        flash(f"Nothing was saved: {person.name}, {error}", "error")
+        who = "" if isinstance(error, CohortFinalisedError) else f"{person.name}, "
+        flash(f"Nothing was saved: {who}{error}", "error")
         return redirect(url_for("lms.gradebook.gradebook_view", slug=slug))
     db.session.commit()
     flash(f"Marks saved ({changed} change{'s' if changed != 1 else ''}).", "success")

@@ -74,7 +74,7 @@ MATRIX = [
     ("lms.certificates.certificate_badge", "GET", lambda w: f"/certificates/{w['code']}.json", OWNER_OR_MANAGER),
     ("lms.certificates.certificate_revoke", "POST", lambda w: f"/certificates/{w['code']}/revoke", DONE_BY_MANAGERS),
     ("lms.certificates.verify", "GET", lambda w: f"/verify/{w['code']}", ALL_OK),
-    ("lms.certificates.verify", "GET", "/verify/?code=NOSUCHCODE0000000000", ALL_OK),
+    ("lms.certificates.verify", "GET", "/verify/?code=NOSUCHCODE0000000000", dict.fromkeys(ROLES, "404")),
     ("lms.feeds.cohort_feed", "GET", f"{C}/calendar.ics", ALL_OK),
     ("lms.feeds.cohort_feed", "GET", "/cohorts/draft-cohort/calendar.ics", {**DRAFT, "participant": "403",
                                                                             "instructor": "403", "coordinator": "403"}),
