@@ -16,7 +16,6 @@ from lms.cohorts.services import ensure_open
 from lms.core.db import db
 from lms.core.errors import ValidationError
 from lms.core.time import utcnow
-from lms.courses.serialise import attendance_from_json, grading_from_json
 from lms.courses.spec import ComponentSpec
 from lms.sessions.models import Session, SessionStatus
 
@@ -25,7 +24,7 @@ def component(cohort: Cohort, policy: str) -> ComponentSpec | None:
     """The grading component with ``policy`` (attendance, marks …), if the course has one."""
     if not cohort.course.grading:
         return None
-    return next((c for c in grading_from_json(cohort.course.grading).components if c.policy == policy), None)
+    return next((c for c in cohort.course.grading_spec.components if c.policy == policy), None)
 
 
 def held_sessions(cohort: Cohort) -> list[Session]:
@@ -53,9 +52,12 @@ def participation_setup(cohort: Cohort) -> ParticipationSetup:
     return ParticipationSetup(per, mark_max, maximum, sessions)
 
 
-def marks_of(cohort: Cohort) -> dict[tuple[int, int | None], ParticipationMark]:
-    return {(m.user_id, m.session_id): m for m in db.session.execute(
-        db.select(ParticipationMark).where(ParticipationMark.cohort_id == cohort.id)).scalars()}
+def marks_of(cohort: Cohort, only: User | None = None) -> dict[tuple[int, int | None], ParticipationMark]:
+    """Participation marks by (person, session), of everyone or of ``only``."""
+    query = db.select(ParticipationMark).where(ParticipationMark.cohort_id == cohort.id)
+    if only is not None:
+        query = query.where(ParticipationMark.user_id == only.id)
+    return {(m.user_id, m.session_id): m for m in db.session.execute(query).scalars()}
 
 
 def set_participation(cohort: Cohort, user_id: int, session_id: int | None, points: Decimal | None, note: str,
@@ -121,17 +123,21 @@ class Overview:
         return Fraction(sum(1 for s in marked if s in (rules.PRESENT, rules.LATE)), len(marked))
 
 
-def overview(cohort: Cohort) -> Overview:
+def overview(cohort: Cohort, only: User | None = None) -> Overview:
     """Participants × held sessions, with rates and component points; four queries whatever
-    the cohort's size."""
+    the cohort's size, and work linear in it. With ``only``, that one participant's row,
+    read by queries for that person alone (My grades)."""
     sessions = held_sessions(cohort)
-    people = participants(cohort)
-    records = db.session.execute(
-        db.select(AttendanceRecord.user_id, AttendanceRecord.session_id, AttendanceRecord.status)
-        .where(AttendanceRecord.session_id.in_([s.id for s in sessions]))).all()
-    status = {(uid, sid): st.value for uid, sid, st in records}
-    marks = marks_of(cohort)
-    policy = attendance_from_json(cohort.course.attendance_policy)
+    people = [only] if only is not None else participants(cohort)
+    query = (db.select(AttendanceRecord.user_id, AttendanceRecord.session_id, AttendanceRecord.status)
+             .where(AttendanceRecord.session_id.in_([s.id for s in sessions])))
+    if only is not None:
+        query = query.where(AttendanceRecord.user_id == only.id)
+    status = {(uid, sid): st.value for uid, sid, st in db.session.execute(query).all()}
+    marks_by_person: dict[int, list[Decimal]] = {}
+    for (uid, _), mark in marks_of(cohort, only).items():
+        marks_by_person.setdefault(uid, []).append(mark.points)
+    policy = cohort.course.attendance_spec
     attendance_spec, participation_spec = component(cohort, "attendance"), component(cohort, "marks")
     maximum = Fraction(attendance_spec.max_points) if attendance_spec else Fraction(0)
     rows = []
@@ -140,7 +146,7 @@ def overview(cohort: Cohort) -> Overview:
         recorded = [s or rules.ABSENT for s in statuses]
         points = rules.attendance_points(recorded, maximum, policy=policy.policy, late_counts=policy.late_counts,
                                          late_weight=Fraction(policy.late_weight))
-        own_marks = [m.points for (uid, _), m in marks.items() if uid == person.id]
+        own_marks = marks_by_person.get(person.id)
         participation = sum(own_marks, Decimal(0)) if own_marks else None
         if participation is not None and participation_spec:
             participation = min(participation, participation_spec.max_points)

@@ -24,7 +24,6 @@ from lms.core.db import db
 from lms.core.errors import ValidationError
 from lms.core.localtime import in_zone
 from lms.core.time import utcnow
-from lms.courses.serialise import attendance_from_json
 from lms.sessions.models import Session
 
 
@@ -143,7 +142,7 @@ def preview_report(session: Session, report: MeetingReport, zone: str | None = N
     """
     cohort = session.cohort
     zone = zone or cohort.timezone
-    policy = attendance_from_json(cohort.course.attendance_policy)
+    policy = cohort.course.attendance_spec
     preview = Preview(session, zone)
     people = participants(cohort)
     by_email = {u.email: u for u in people}

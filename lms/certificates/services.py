@@ -130,6 +130,11 @@ def get_certificate(code: str) -> Certificate:
     return certificate
 
 
+def certificate_of(cohort: Cohort, user: User) -> Certificate | None:
+    return db.session.execute(db.select(Certificate).where(
+        Certificate.cohort_id == cohort.id, Certificate.user_id == user.id)).scalar_one_or_none()
+
+
 def certificates_of(cohort: Cohort) -> dict[int, Certificate]:
     return {c.user_id: c for c in db.session.execute(
         db.select(Certificate).where(Certificate.cohort_id == cohort.id)).scalars()}

@@ -71,15 +71,14 @@ def ensure_open(cohort: Cohort, what: str = "") -> None:
         raise CohortFinalisedError(what)
 
 
-def members(cohort: Cohort) -> list[Membership]:
-    """Everyone in ``cohort`` with each role, staff first then by name; one query."""
-    rows = db.session.execute(
-        db.select(Membership)
-        .join(User, Membership.user_id == User.id)
-        .where(Membership.cohort_id == cohort.id)
-        .options(db.contains_eager(Membership.user))
-        .order_by(User.name, User.id)
-    ).scalars().all()
+def members(cohort: Cohort, staff_only: bool = False) -> list[Membership]:
+    """Everyone in ``cohort`` with each role (or its coordinators and instructors only),
+    staff first then by name; one query."""
+    query = (db.select(Membership).join(User, Membership.user_id == User.id).where(Membership.cohort_id == cohort.id)
+             .options(db.contains_eager(Membership.user)).order_by(User.name, User.id))
+    if staff_only:
+        query = query.where(Membership.role != Role.PARTICIPANT)
+    rows = db.session.execute(query).scalars().all()
     return sorted(rows, key=lambda m: ROLE_ORDER[m.role])
 
 

@@ -27,7 +27,6 @@ def load_cohort(slug: str) -> Cohort:
 def cohort_view(slug: str) -> str:
     cohort = load_cohort(slug)
     permissions.authorize(permissions.can_view_cohort(current_user, cohort))
-    people = services.members(cohort)
     zone = current_user.timezone if current_user.is_authenticated else cohort.timezone
     schedule = [(s, show_span(s.starts_at, s.duration_minutes, zone, cohort.timezone)) for s in cohort.sessions]
     return render_template(
@@ -36,8 +35,8 @@ def cohort_view(slug: str) -> str:
         schedule=schedule,
         viewer_zone=zone,
         my_roles=permissions.roles_in(current_user, cohort),
-        staff=[m for m in people if m.role != Role.PARTICIPANT],
-        participant_count=sum(1 for m in people if m.role == Role.PARTICIPANT),
+        staff=services.members(cohort, staff_only=True),
+        participant_count=services.participant_count(cohort),
     )
 
 

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from lms.attendance.services import participants
 from lms.auth import permissions
-from lms.certificates.services import certificates_of
+from lms.certificates.services import certificate_of
 from lms.cohorts.models import Role
 from lms.cohorts.views import load_cohort
 from lms.core.db import db
@@ -92,7 +92,6 @@ def my_grades(slug: str) -> str | Response:
                                                                                                     cohort):
         return redirect(url_for("lms.gradebook.gradebook_view", slug=slug))
     permissions.authorize(Role.PARTICIPANT in permissions.roles_in(current_user, cohort))
-    book = services.gradebook(cohort)
-    row = next(r for r in book.rows if r.user.id == current_user.id)
-    return render_template("lms/gradebook/my_grades.html", cohort=cohort, book=book, row=row, fmt=format_total,
-                           certificate=certificates_of(cohort).get(current_user.id))
+    row = services.person_grades(cohort, current_user)
+    return render_template("lms/gradebook/my_grades.html", cohort=cohort, row=row, fmt=format_total,
+                           certificate=certificate_of(cohort, current_user))
