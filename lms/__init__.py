@@ -37,6 +37,8 @@ DEFAULTS: dict[str, Any] = {
     #: Where links in e-mails sent outside a web request (CLI, jobs) point; no trailing slash.
     "LMS_BASE_URL": "http://127.0.0.1:5000",
     "LMS_HSTS": False,
+    #: Rows per page in the gradebook and the attendance overview.
+    "LMS_PAGE_SIZE": 100,
     "LMS_MAIL_LOG_BODY": False,
     "MAIL_FROM": "lms@localhost",
     "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,

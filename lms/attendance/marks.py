@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
+
+import sqlalchemy as sa
 
 from lms.attendance import rules
 from lms.attendance.models import AttendanceRecord, ParticipationMark
-from lms.attendance.services import participants
+from lms.attendance.services import is_participant, participant_rows
 from lms.audit.services import record_event
 from lms.auth.models import User
 from lms.cohorts.models import Cohort
@@ -65,14 +68,17 @@ def set_participation(cohort: Cohort, user_id: int, session_id: int | None, poin
     """Set (or with ``points`` None, clear) one mark; returns True when something changed."""
     ensure_open(cohort, "its participation marks")
     setup = participation_setup(cohort)
-    if user_id not in {u.id for u in participants(cohort)}:
+    if not is_participant(cohort, user_id):
         raise ValidationError("Only the cohort's participants get participation marks.")
     if (setup.per == "session") != (session_id is not None) or (
             session_id is not None and session_id not in {s.id for s in setup.sessions}):
         raise ValidationError(f"This course gives participation marks per {setup.per}.")
     if points is not None and not Decimal(0) <= points <= setup.mark_max:
         raise ValidationError(f"A participation mark is between 0 and {setup.mark_max} points, not {points}.")
-    existing = marks_of(cohort).get((user_id, session_id))
+    existing = db.session.execute(db.select(ParticipationMark).where(
+        ParticipationMark.cohort_id == cohort.id, ParticipationMark.user_id == user_id,
+        ParticipationMark.session_id.is_(None) if session_id is None else ParticipationMark.session_id == session_id)
+    ).scalar_one_or_none()
     before = {"points": str(existing.points), "note": existing.note} if existing else None
     target = f"{user_id}:{session_id or 'course'}"
     if points is None:
@@ -96,7 +102,8 @@ def set_participation(cohort: Cohort, user_id: int, session_id: int | None, poin
 
 @dataclass
 class PersonRow:
-    user: User
+    #: A ``User``, or a light row with its ``id``, ``name`` and ``email``.
+    user: Any
     #: status per held session, in session order ("" where nothing is recorded yet)
     statuses: list[str]
     attended: int
@@ -128,24 +135,34 @@ def overview(cohort: Cohort, only: User | None = None) -> Overview:
     the cohort's size, and work linear in it. With ``only``, that one participant's row,
     read by queries for that person alone (My grades)."""
     sessions = held_sessions(cohort)
-    people = [only] if only is not None else participants(cohort)
-    query = (db.select(AttendanceRecord.user_id, AttendanceRecord.session_id, AttendanceRecord.status)
+    people: list[Any] = [only] if only is not None else participant_rows(cohort)
+    # The status as its stored text: no enum to build for each of 25,000 records.
+    query = (db.select(AttendanceRecord.user_id, AttendanceRecord.session_id,
+                       sa.type_coerce(AttendanceRecord.status, sa.String))
              .where(AttendanceRecord.session_id.in_([s.id for s in sessions])))
+    marks_query = db.select(ParticipationMark.user_id, ParticipationMark.points).where(
+        ParticipationMark.cohort_id == cohort.id)
     if only is not None:
         query = query.where(AttendanceRecord.user_id == only.id)
-    status = {(uid, sid): st.value for uid, sid, st in db.session.execute(query).all()}
+        marks_query = marks_query.where(ParticipationMark.user_id == only.id)
+    status = {(uid, sid): st for uid, sid, st in db.session.execute(query).all()}
     marks_by_person: dict[int, list[Decimal]] = {}
-    for (uid, _), mark in marks_of(cohort, only).items():
-        marks_by_person.setdefault(uid, []).append(mark.points)
+    for uid, points in db.session.execute(marks_query).all():
+        marks_by_person.setdefault(uid, []).append(points)
     policy = cohort.course.attendance_spec
     attendance_spec, participation_spec = component(cohort, "attendance"), component(cohort, "marks")
     maximum = Fraction(attendance_spec.max_points) if attendance_spec else Fraction(0)
     rows = []
+    points_for: dict[tuple[str, ...], Fraction] = {}  # people share few status patterns: compute each once
     for person in people:
         statuses = [status.get((person.id, s.id), "") for s in sessions]
-        recorded = [s or rules.ABSENT for s in statuses]
-        points = rules.attendance_points(recorded, maximum, policy=policy.policy, late_counts=policy.late_counts,
-                                         late_weight=Fraction(policy.late_weight))
+        pattern = tuple(statuses)
+        points = points_for.get(pattern)
+        if points is None:
+            recorded = [s or rules.ABSENT for s in statuses]
+            points = points_for[pattern] = rules.attendance_points(
+                recorded, maximum, policy=policy.policy, late_counts=policy.late_counts,
+                late_weight=Fraction(policy.late_weight))
         own_marks = marks_by_person.get(person.id)
         participation = sum(own_marks, Decimal(0)) if own_marks else None
         if participation is not None and participation_spec:

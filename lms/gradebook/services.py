@@ -2,9 +2,10 @@
 what is still reachable; entering marks by hand. Arithmetic is in ``lms.grading``."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from typing import Any
 
 from lms.attendance import rules
 from lms.attendance.marks import Overview, PersonRow, overview
@@ -31,7 +32,8 @@ def scheme_of(cohort: Cohort) -> GradingSpec:
 
 @dataclass(frozen=True)
 class Row:
-    user: User
+    #: A ``User``, or a light row with its ``id``, ``name`` and ``email``.
+    user: Any
     result: GradeResult
     #: Level names for levelled components, by key.
     levels: dict[str, str]
@@ -76,6 +78,16 @@ class _Setting:
     participation: ComponentSpec | None
     #: For each held session, whether it is still ahead (and may yet be attended).
     ahead: tuple[bool, ...]
+    #: Results already computed in this gradebook, by marks in component order: many
+    #: participants share the same marks, and the engine's exact arithmetic is not free.
+    results: dict[tuple[Fraction | None, ...], GradeResult] = field(default_factory=dict, compare=False)
+
+    def grade(self, marks: dict[str, Fraction | None]) -> GradeResult:
+        key = tuple(marks[c.key] for c in self.scheme.components)
+        result = self.results.get(key)
+        if result is None:
+            result = self.results[key] = grade(self.scheme, marks)
+        return result
 
 
 def _setting(cohort: Cohort, scheme: GradingSpec, grid: Overview) -> _Setting:
@@ -86,17 +98,18 @@ def _setting(cohort: Cohort, scheme: GradingSpec, grid: Overview) -> _Setting:
                     tuple(s.starts_at > now for s in grid.sessions))
 
 
-def _marks(cohort: Cohort, only: User | None = None) -> dict[int, dict[str, Mark]]:
-    query = db.select(Mark).where(Mark.cohort_id == cohort.id)
+def _marks(cohort: Cohort, only: User | None = None) -> dict[int, dict[str, Any]]:
+    """Each person's marks by component key, as light rows with ``points`` and ``level``."""
+    query = db.select(Mark.user_id, Mark.component_key, Mark.points, Mark.level).where(Mark.cohort_id == cohort.id)
     if only is not None:
         query = query.where(Mark.user_id == only.id)
-    marks: dict[int, dict[str, Mark]] = {}
-    for mark in db.session.execute(query).scalars():
+    marks: dict[int, dict[str, Any]] = {}
+    for mark in db.session.execute(query).all():
         marks.setdefault(mark.user_id, {})[mark.component_key] = mark
     return marks
 
 
-def _row(setting: _Setting, person: PersonRow, own: dict[str, Mark]) -> Row:
+def _row(setting: _Setting, person: PersonRow, own: dict[str, Any]) -> Row:
     """One participant's standing: the one grading function behind the gradebook and My
     grades, so both always agree."""
     scheme, attendance, participation = setting.scheme, setting.attendance, setting.participation
@@ -112,7 +125,7 @@ def _row(setting: _Setting, person: PersonRow, own: dict[str, Mark]) -> Row:
         elif component is participation and person.participation_points is not None:
             given[component.key] = Fraction(person.participation_points)
             computed.add(component.key)
-    result = grade(scheme, given)
+    result = setting.grade(given)
     pending = set(result.missing)
     best_marks = {c.key: (Fraction(c.max_points) if c.key in pending else given[c.key]) for c in scheme.components}
     likely_marks = {c.key: (Fraction(c.max_points) * AT_RISK_SHARE if c.key in pending else given[c.key])
@@ -128,8 +141,8 @@ def _row(setting: _Setting, person: PersonRow, own: dict[str, Mark]) -> Row:
         best_marks[attendance.key] = max(best_attendance, given[attendance.key] or Fraction(0))
         if any(setting.ahead):
             likely_marks[attendance.key] = best_marks[attendance.key]
-    best_result = grade(scheme, best_marks)
-    likely = grade(scheme, likely_marks)
+    best_result = setting.grade(best_marks)
+    likely = setting.grade(likely_marks)
     cannot = not best_result.passed
     return Row(person.user, result, {k: m.level for k, m in own.items() if m.level}, best_result.total, cannot,
                not cannot and not result.passed and not likely.passed, frozenset(computed))

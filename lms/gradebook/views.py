@@ -11,6 +11,7 @@ from lms.cohorts.models import Role
 from lms.cohorts.views import load_cohort
 from lms.core.db import db
 from lms.core.errors import CohortFinalisedError, ValidationError
+from lms.core.paging import paginate
 from lms.gradebook import services
 from lms.gradebook.export import gradebook_table, to_csv, to_xlsx
 from lms.grading import format_total
@@ -35,8 +36,9 @@ def _book(slug: str):
 def gradebook_view(slug: str) -> str:
     book = _book(slug)
     sort = request.args.get("sort", "name")
-    rows = sorted(book.rows, key=SORTS.get(sort, SORTS["name"]))
-    return render_template("lms/gradebook/gradebook.html", book=book, rows=rows, sort=sort, fmt=format_total,
+    sort = sort if sort in SORTS else "name"
+    page = paginate(sorted(book.rows, key=SORTS[sort]), request.args.get("page"))
+    return render_template("lms/gradebook/gradebook.html", book=book, page=page, sort=sort, fmt=format_total,
                            cohort=book.cohort, finalised=book.cohort.finalised_at is not None,
                            can_manage=permissions.can_manage_cohort(current_user, book.cohort))
 
@@ -61,7 +63,8 @@ def gradebook_save(slug: str) -> Response:
         return redirect(url_for("lms.gradebook.gradebook_view", slug=slug))
     db.session.commit()
     flash(f"Marks saved ({changed} change{'s' if changed != 1 else ''}).", "success")
-    return redirect(url_for("lms.gradebook.gradebook_view", slug=slug, sort=request.args.get("sort", "name")))
+    return redirect(url_for("lms.gradebook.gradebook_view", slug=slug, sort=request.args.get("sort", "name"),
+                            page=request.args.get("page", "1")))
 
 
 def _download(body: bytes, mimetype: str, filename: str) -> Response:
