@@ -54,7 +54,9 @@ def add_security_headers(response: Response) -> Response:
 
     if current_app.config.get("LMS_HSTS"):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    return response
+    from lms.core.assets import compress
+
+    return compress.after_request(response)
 
 
 def render_error(error: HTTPException | Exception) -> tuple[str, int]:

@@ -2,7 +2,7 @@
 what is still reachable; entering marks by hand. Arithmetic is in ``lms.grading``."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
@@ -78,16 +78,9 @@ class _Setting:
     participation: ComponentSpec | None
     #: For each held session, whether it is still ahead (and may yet be attended).
     ahead: tuple[bool, ...]
-    #: Results already computed in this gradebook, by marks in component order: many
-    #: participants share the same marks, and the engine's exact arithmetic is not free.
-    results: dict[tuple[Fraction | None, ...], GradeResult] = field(default_factory=dict, compare=False)
-
-    def grade(self, marks: dict[str, Fraction | None]) -> GradeResult:
-        key = tuple(marks[c.key] for c in self.scheme.components)
-        result = self.results.get(key)
-        if result is None:
-            result = self.results[key] = grade(self.scheme, marks)
-        return result
+    #: Standings already computed in this gradebook, by everything they depend on: many
+    #: participants share the same marks and attendance, and exact arithmetic is not free.
+    standings: dict[tuple[Any, ...], Row] = field(default_factory=dict, compare=False)
 
 
 def _setting(cohort: Cohort, scheme: GradingSpec, grid: Overview) -> _Setting:
@@ -112,6 +105,15 @@ def _marks(cohort: Cohort, only: User | None = None) -> dict[int, dict[str, Any]
 def _row(setting: _Setting, person: PersonRow, own: dict[str, Any]) -> Row:
     """One participant's standing: the one grading function behind the gradebook and My
     grades, so both always agree."""
+    key = (tuple(person.statuses), person.attendance_points, person.participation_points,
+           tuple(sorted((k, m.points, m.level) for k, m in own.items())))
+    same = setting.standings.get(key)
+    if same is None:
+        same = setting.standings[key] = _standing(setting, person, own)
+    return replace(same, user=person.user)
+
+
+def _standing(setting: _Setting, person: PersonRow, own: dict[str, Any]) -> Row:
     scheme, attendance, participation = setting.scheme, setting.attendance, setting.participation
     given: dict[str, Fraction | None] = {}
     computed = set()
@@ -125,7 +127,7 @@ def _row(setting: _Setting, person: PersonRow, own: dict[str, Any]) -> Row:
         elif component is participation and person.participation_points is not None:
             given[component.key] = Fraction(person.participation_points)
             computed.add(component.key)
-    result = setting.grade(given)
+    result = grade(scheme, given)
     pending = set(result.missing)
     best_marks = {c.key: (Fraction(c.max_points) if c.key in pending else given[c.key]) for c in scheme.components}
     likely_marks = {c.key: (Fraction(c.max_points) * AT_RISK_SHARE if c.key in pending else given[c.key])
@@ -141,8 +143,8 @@ def _row(setting: _Setting, person: PersonRow, own: dict[str, Any]) -> Row:
         best_marks[attendance.key] = max(best_attendance, given[attendance.key] or Fraction(0))
         if any(setting.ahead):
             likely_marks[attendance.key] = best_marks[attendance.key]
-    best_result = setting.grade(best_marks)
-    likely = setting.grade(likely_marks)
+    best_result = grade(scheme, best_marks)
+    likely = grade(scheme, likely_marks)
     cannot = not best_result.passed
     return Row(person.user, result, {k: m.level for k, m in own.items() if m.level}, best_result.total, cannot,
                not cannot and not result.passed and not likely.passed, frozenset(computed))

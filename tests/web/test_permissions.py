@@ -81,7 +81,7 @@ MATRIX = [
     ("lms.feeds.person_feed", "GET", lambda w: f"/calendar/{w['token']}.ics", ALL_OK),
     ("lms.feeds.calendar_settings", "GET", "/account/calendar", LOGGED_IN),
 ]
-PUBLIC_ENDPOINTS = {"lms.static"}
+PUBLIC_ENDPOINTS = {"lms.asset"}
 POST_DATA = {"email": "new.person@example.org", "name": "New Person", "role": "participant", "country": "",
              "organisation": ""}
 
