@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy.orm.attributes import set_committed_value
+
 from lms.audit.services import record_event
 from lms.auth.models import User
 from lms.cohorts.models import Cohort
@@ -38,6 +40,8 @@ def get_session(cohort: Cohort, number: int) -> Session:
     ).scalar_one_or_none()
     if session is None:
         raise NotFoundError(f"No session {number} in {cohort.slug}.")
+    # The cohort is already loaded: no second query for it when the caller lets go of ``cohort``.
+    set_committed_value(session, "cohort", cohort)
     return session
 
 

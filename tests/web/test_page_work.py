@@ -30,13 +30,13 @@ STATUSES = [AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.AB
 PAGES = {
     "/": ("participant", 3, False),
     C: ("participant", 7, False),
-    f"{C}/sessions/1": ("participant", 7, False),
+    f"{C}/sessions/1": ("participant", 6, False),
     f"{C}/my-grades": ("participant", 9, False),
     "/account/calendar": ("participant", 2, False),
     f"{C}/gradebook": ("instructor", 9, True),
     f"{C}/attendance": ("instructor", 8, True),
     f"{C}/participation": ("instructor", 6, True),
-    f"{C}/sessions/1/attendance": ("instructor", 8, True),
+    f"{C}/sessions/1/attendance": ("instructor", 7, True),
     f"{C}/certificates": ("coordinator", 10, True),
 }
 
