@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -204,12 +205,16 @@ def under_server(app: Flask, url: str, seconds: int, connections: int) -> None:
     server = subprocess.Popen([str(gunicorn), "-w", "2", "-b", f"127.0.0.1:{port}", "-k", "sync", "--log-level",
                                "warning", "benchmarks.pages:server_app()"], cwd=ROOT, env=env)
     try:
-        for _ in range(100):
+        for _ in range(600):  # both workers up and answering (imports take seconds on a busy machine)
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
+                ready = [urllib.request.urlopen(f"http://127.0.0.1:{port}/bench-bare", timeout=5).status
+                         for _ in range(4)]
+                if ready == [200] * 4:
+                    break
             except OSError:
-                time.sleep(0.1)
+                time.sleep(0.2)
+        else:
+            sys.exit("gunicorn did not answer within two minutes")
         print(f"\n{'page (gunicorn -w 2, wrk)':<28} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'share of bare':>14}")
         base = None
         for name, path, who in [("bare template route", "/bench-bare", "anonymous")] + [
@@ -219,6 +224,8 @@ def under_server(app: Flask, url: str, seconds: int, connections: int) -> None:
                                   f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True).stdout
             rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
             p50, p99 = (_ms(re.search(rf"\s{q}%\s+([\d.]+\w+)", out).group(1)) for q in ("50", "99"))
+            if not rate:
+                sys.exit(f"{name}: no request answered; see gunicorn's log above")
             base = base or rate
             print(f"{name:<28} {rate:8.0f} {p50:7.1f} {p99:7.1f} {rate / base:13.1%}")
     finally:
