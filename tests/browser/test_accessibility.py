@@ -93,6 +93,10 @@ def test_visitor_pages(new_page, data):
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_text("do not match an account")).to_be_visible()
     check_both_widths(page)
+    visit(page, "/register")
+    page.get_by_role("button", name="Create account").click()  # empty: every field's error
+    expect(page.locator("[aria-invalid=true]").first).to_be_visible()
+    check_both_widths(page)
 
 
 def test_participant_pages(new_page, data):
@@ -101,6 +105,11 @@ def test_participant_pages(new_page, data):
     for path in [C, f"{C}/sessions/1", f"{C}/my-grades", "/account", "/account/password", "/account/calendar",
                  f"{C}/gradebook"]:  # the last one: the 403 page
         visit(page, path)
+    page.go_back()  # the calendar page again, to make the private address
+    assert_accessible(page)
+    page.get_by_role("button", name="Make my calendar address").click()
+    expect(page.get_by_label("Your private address")).to_be_visible()
+    check_both_widths(page)
 
 
 def test_instructor_pages(new_page, data):
@@ -108,9 +117,12 @@ def test_instructor_pages(new_page, data):
     log_in(page, data.instructor.email)
     page.goto(C)
     assert_accessible(page)  # the visitor's and the participant's tours check it at both widths
-    for path in [f"{C}/sessions/4", f"{C}/sessions/4/attendance", f"{C}/sessions/4/edit",
-                 f"{C}/sessions/4/materials/new", f"{C}/participation"]:
+    for path in [f"{C}/sessions/4", f"{C}/sessions/4/edit", f"{C}/sessions/4/materials/new", f"{C}/participation",
+                 f"{C}/sessions/4/attendance"]:
         visit(page, path)
+    page.get_by_role("button", name="Save attendance").click()
+    expect(page.get_by_text("Attendance saved (")).to_be_visible()
+    assert_accessible(page)
     visit(page, f"{C}/attendance", shot="attendance-overview")
     assert_reachable_by_keyboard(page, "Attendance overview")
     visit(page, f"{C}/gradebook", shot="gradebook")
@@ -121,6 +133,9 @@ def test_instructor_pages(new_page, data):
     page.get_by_role("button", name="Show what would change").click()
     expect(page.get_by_role("heading", name="Names not matched to a participant")).to_be_visible()
     check_both_widths(page)
+    page.get_by_role("button", name="Save attendance").click()
+    expect(page.get_by_text("Attendance imported for session 4")).to_be_visible()
+    assert_accessible(page)
 
 
 def test_coordinator_pages(new_page, data):
@@ -128,3 +143,7 @@ def test_coordinator_pages(new_page, data):
     log_in(page, data.coordinator.email)
     for path in [f"{C}/people", f"{C}/certificates", f"{C}/finalise"]:
         visit(page, path)
+    page.get_by_role("button", name="Finalise and issue").click()
+    expect(page.get_by_text("Results frozen.")).to_be_visible()
+    check_both_widths(page)  # the certificate list with codes, revoke forms and the reopen form
+    visit(page, f"{C}/gradebook")  # frozen: every mark disabled
