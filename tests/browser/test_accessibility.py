@@ -8,6 +8,9 @@ participant's tour) and at one width elsewhere.
 """
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -147,3 +150,14 @@ def test_coordinator_pages(new_page, data):
     expect(page.get_by_text("Results frozen.")).to_be_visible()
     check_both_widths(page)  # the certificate list with codes, revoke forms and the reopen form
     visit(page, f"{C}/gradebook")  # frozen: every mark disabled
+
+
+def test_every_scrolling_table_wrapper_is_a_named_keyboard_region():
+    """Also for pages the tours do not reach: axe's scrollable-region-focusable, by reading the templates."""
+    templates = Path(__file__).resolve().parents[2] / "templates" / "lms"
+    wrappers = [(path.relative_to(templates), tag) for path in sorted(templates.rglob("*.html"))
+                for tag in re.findall(r"<div[^>]*\btable-wrap\b[^>]*>", path.read_text(encoding="utf-8"))]
+    assert len(wrappers) >= 10
+    bad = [(str(path), tag) for path, tag in wrappers
+           if not ('role="region"' in tag and 'tabindex="0"' in tag and re.search(r'aria-label(ledby)?="[^"]+"', tag))]
+    assert not bad, f'each .table-wrap needs role="region", tabindex="0" and aria-label(ledby): {bad}'
