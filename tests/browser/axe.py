@@ -58,10 +58,10 @@ def describe(violations: list[dict[str, Any]]) -> str:
     lines = []
     for v in violations:
         lines.append(f"- {v['id']} ({v['impact']}): {v['help']} <{v['helpUrl']}>")
-        for node in v["nodes"][:8]:
+        for node in v["nodes"][:20]:
             lines.append(f"    {' '.join(map(str, node['target']))}")
-        if len(v["nodes"]) > 8:
-            lines.append(f"    … and {len(v['nodes']) - 8} more")
+        if len(v["nodes"]) > 20:
+            lines.append(f"    … and {len(v['nodes']) - 20} more")
     return "\n".join(lines)
 
 

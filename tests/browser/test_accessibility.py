@@ -152,6 +152,20 @@ def test_coordinator_pages(new_page, data):
     visit(page, f"{C}/gradebook")  # frozen: every mark disabled
 
 
+def test_a_violation_fails_with_its_rule_impact_help_and_elements(page):
+    page.goto("/login")
+    page.evaluate("""() => document.querySelector('main').insertAdjacentHTML('beforeend',
+        '<button id="nameless"></button><img src="data:,"><img src="data:,">')""")
+    with pytest.raises(AssertionError) as failure:
+        assert_accessible(page)
+    message = str(failure.value)
+    assert "/login at 390 px" in message
+    assert "- button-name (critical): Buttons must have discernible text" in message
+    assert "\n    #nameless\n" in message
+    assert "- image-alt (critical): Images must have alternative text" in message
+    assert message.count("\n    img:nth-child(") == 2, message
+
+
 def test_every_scrolling_table_wrapper_is_a_named_keyboard_region():
     """Also for pages the tours do not reach: axe's scrollable-region-focusable, by reading the templates."""
     templates = Path(__file__).resolve().parents[2] / "templates" / "lms"
