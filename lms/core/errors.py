@@ -19,3 +19,8 @@ class ConflictError(LMSError):
 
 class NotFoundError(LMSError):
     """The thing asked for does not exist."""
+
+
+class NeedsConfirmationError(ValidationError):
+    """Input allowed only when the person confirms it explicitly (a meeting report from
+    another day than its session); the view or command says how to confirm."""
