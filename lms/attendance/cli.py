@@ -61,7 +61,7 @@ def import_attendance_command(cohort_slug: str, session_number: int, report_file
         preview = preview_report(session, report, zone, other_date=other_date)
     except NeedsConfirmationError as error:
         _fail(f"{error} If it is the right report, run again with --other-date.")
-    click.echo(f"Read {report_file.name}: {report.describe()}.")
+    click.echo(f"Read {report_file.name}: {(preview.report or report).describe()}.")
     for note in preview.notes:
         click.echo(f"Note: {note}")
     for warning in preview.warnings:

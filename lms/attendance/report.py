@@ -139,7 +139,8 @@ def decode_report(data: bytes) -> tuple[str, str]:
         if not text.strip():
             raise ReportError(["the file is empty"])
         if _CONTROL.search(text):
-            raise ReportError([f"the file is not text (read as {label}, it holds control characters); "
+            hint = "; UTF-16 is read only with a byte-order mark" if "\x00" in text else ""
+            raise ReportError([f"the file is not text (read as {label}, it holds control characters{hint}); "
                                "export the participant report as CSV"])
         return text, label
     raise ReportError(["the file is not text in UTF-8, UTF-16 or Windows-1252; export the participant report as CSV"])
@@ -177,15 +178,6 @@ def _read_time(value: str, order: str) -> datetime:
     if order not in found:
         raise ValueError(f"{value!r} is not a {DATE_ORDER_LABELS[order]} time")
     return found[order]
-
-
-def parse_time(value: str) -> datetime:
-    """A time as the Zoom portal writes it (month first when the order is ambiguous)."""
-    found = _candidates(value)
-    for order in (MONTH_FIRST, YEAR_FIRST, DAY_FIRST):
-        if order in found:
-            return found[order]
-    raise ValueError(f"{value!r} is not a time this reader knows (e.g. 10/30/2024 02:56:00 PM)")
 
 
 # ---- the table ----------------------------------------------------------------------------

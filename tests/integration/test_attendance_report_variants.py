@@ -202,6 +202,8 @@ def test_cli_says_which_date_order_it_chose(runner, ctx):
     assert result.exit_code == 0, result.output
     assert ("Note: The dates in this report can be read as 11 Jan 2024 (month/day/year) or as 01 Nov 2024"
             in result.output)
+    assert ("Read zoom-participants-session2-day-first.csv: UTF-8 with BOM, comma-separated, dates read as "
+            "day/month/year.") in result.output
     assert statuses(session_of(cohort, 2)) == DOCUMENTED
     refused = _import(runner, DATA / "zoom-participants-session2-day-first.csv", "1")
     assert refused.exit_code == 1 and "neither is session 1's date" in refused.output
