@@ -27,3 +27,8 @@ class CohortFinalisedError(ValidationError):
     def __init__(self, what: str = "") -> None:
         suffix = f" ({what} cannot change)" if what else ""
         super().__init__(f"This cohort is finalised; reopen it with a reason first{suffix}.")
+
+
+class NeedsConfirmationError(ValidationError):
+    """Input allowed only when the person confirms it explicitly (a meeting report from
+    another day than its session); the view or command says how to confirm."""
