@@ -34,8 +34,14 @@ DEFAULTS: dict[str, Any] = {
     "LMS_VERIFY_LIMIT": "30 per minute",
     #: Uploaded files; None means ``<instance>/uploads``.
     "LMS_UPLOAD_DIR": None,
-    #: Where links in e-mails sent outside a web request (CLI, jobs) point; no trailing slash.
+    #: Where the application is served (a host app's root when mounted; the LMS prefix is added).
+    #: Every absolute link written for later (e-mails, PDFs, QR codes, credentials, feeds)
+    #: starts with it, never with the request's Host. Required in production.
     "LMS_BASE_URL": "http://127.0.0.1:5000",
+    #: Host names the LMS answers for besides the base URL's (list or comma-separated).
+    "LMS_TRUSTED_HOSTS": [],
+    #: Refuse (400) LMS requests for any other host. Off only behind a proxy that checks Host itself.
+    "LMS_REFUSE_UNTRUSTED_HOSTS": True,
     "LMS_HSTS": False,
     "LMS_MAIL_LOG_BODY": False,
     "MAIL_FROM": "lms@localhost",
@@ -58,6 +64,12 @@ class LMS:
             app.config.setdefault(key, value)
         app.config.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{Path(app.instance_path) / 'lms.sqlite3'}")
         app.config["LMS_URL_PREFIX"] = url_prefix
+        from lms.core.urls import check_base_url
+
+        try:
+            app.config["LMS_BASE_URL"] = check_base_url(app.config["LMS_BASE_URL"])
+        except ValueError as error:
+            raise RuntimeError(str(error)) from None
 
         import lms.models  # noqa: F401  (every mapper, before the first query)
 
@@ -127,6 +139,9 @@ def _build_blueprint() -> Blueprint:
                   gradebook_bp, certificates_bp, feeds_bp):
         parent.register_blueprint(child)
     register_error_pages(parent)
+    from lms.core.urls import refuse_untrusted_host
+
+    parent.before_request(refuse_untrusted_host)
     return parent
 
 
@@ -145,6 +160,9 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     LMS(app)
 
     from lms.core.security import register_error_pages
+    from lms.core.urls import trust_only_base_url_hosts
+
+    trust_only_base_url_hosts(app)
 
     register_error_pages(app)
     return app
