@@ -25,7 +25,18 @@ DEFAULTS: dict[str, Any] = {
     "LMS_SITE_NAME": "Cohort courses",
     "LMS_LOGIN_LIMIT": "10 per minute",
     "LMS_LOGIN_ACCOUNT_LIMIT": "5 per minute",
+    #: Per address (IP) and per e-mail address: registrations, reset requests and wrong
+    #: current passwords on the password-change form. Each e-mail sent counts against the
+    #: address it goes to, so nobody can flood one mailbox from many machines.
+    "LMS_REGISTER_LIMIT": "20 per hour",
+    "LMS_REGISTER_ACCOUNT_LIMIT": "3 per hour",
+    "LMS_RESET_LIMIT": "20 per hour",
+    "LMS_RESET_ACCOUNT_LIMIT": "3 per hour",
+    "LMS_PASSWORD_CHANGE_LIMIT": "10 per hour",
+    "LMS_PASSWORD_CHANGE_ACCOUNT_LIMIT": "5 per 15 minutes",
     "LMS_PASSWORD_RESET_MAX_AGE": 3600,
+    #: The e-mailed link that finishes a registration.
+    "LMS_REGISTRATION_LINK_MAX_AGE": 86400,
     #: Links in "you are enrolled" e-mails to people who had no account: they may read it days later.
     "LMS_WELCOME_LINK_MAX_AGE": 7 * 86400,
     #: Private calendar feeds are looked up by secret; throttle guessing.

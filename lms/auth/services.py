@@ -13,7 +13,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from lms.auth.models import User, UserSession
 from lms.auth.passwords import DUMMY_HASH, hash_password, password_problems, verify_password
 from lms.core.db import db
-from lms.core.errors import ConflictError, ValidationError
+from lms.core.errors import ConflictError, ValidationError, WrongPasswordError
 from lms.core.time import is_time_zone, utcnow
 from lms.core.urls import external_url
 from lms.notifications.services import queue_email
@@ -21,6 +21,7 @@ from lms.notifications.services import queue_email
 log = logging.getLogger("lms.auth")
 
 RESET_SALT = "lms-password-reset"
+REGISTER_SALT = "lms-register"
 
 
 def normalise_email(email: str) -> str:
@@ -157,7 +158,8 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     """Check the current password, set the new one and end every session (the caller
     starts a fresh one for the person who made the change)."""
     if not verify_password(user.password_hash, current_password):
-        raise ValidationError("Your current password is not right.")
+        log.warning("password change refused: wrong current password user=%s", user.id)
+        raise WrongPasswordError("Your current password is not right.")
     set_password(user, new_password)
 
 
@@ -218,6 +220,50 @@ def send_password_link(user: User, purpose: str = "reset", cohort_title: str = "
                 f"\n\n{link}\n\nThe link works once, within {lasts}. If you did not ask for this, ignore this "
                 f"e-mail: your password stays as it is.\n")
     queue_email(user.email, subject, body)
+
+
+def make_registration_token(address: str) -> str:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=REGISTER_SALT).dumps({"e": address})
+
+
+def request_registration(email: str) -> None:
+    """Start a registration: e-mail a link to finish it, or tell the owner of an existing
+    account that someone tried. The caller's answer is the same either way, so nobody learns
+    from it whether an address has an account; only the mailbox's owner can go on."""
+    address = normalise_email(email)
+    user = find_user_by_email(address)
+    site = current_app.config["LMS_SITE_NAME"]
+    if user is None:
+        link = external_url("lms.auth.register_complete", token=make_registration_token(address))
+        lasts = _duration(int(current_app.config["LMS_REGISTRATION_LINK_MAX_AGE"]))
+        queue_email(address, f"{site}: finish creating your account",
+                    f"Hello,\n\nSomeone (we hope you) asked to create an account with this address. Finish it "
+                    f"here, choosing your name and password:\n\n{link}\n\nThe link works within {lasts}. If you "
+                    f"did not ask for this, ignore this e-mail: no account is made.\n")
+        log.info("registration link sent")
+    elif user.is_enabled:
+        queue_email(address, f"{site}: someone tried to register with your address",
+                    f"Hello {user.name},\n\nSomeone tried to register a new account with this address, which "
+                    f"already has one. If it was you, log in:\n\n{external_url('lms.auth.login')}\n\nor, if you "
+                    f"forgot your password, reset it:\n\n{external_url('lms.auth.reset_request')}\n\nIf it was "
+                    f"not you, ignore this e-mail: nothing has changed.\n")
+        log.info("registration tried for the existing account user=%s", user.id)
+    else:
+        log.info("registration tried for the disabled account user=%s", user.id)
+
+
+def registration_address(token: str) -> str | None:
+    """The address a valid, unexpired registration link is for, while it has no account yet."""
+    try:
+        data, signed_at = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=REGISTER_SALT).loads(
+            token, return_timestamp=True)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("e"), str):
+        return None
+    if (utcnow() - signed_at).total_seconds() > int(current_app.config["LMS_REGISTRATION_LINK_MAX_AGE"]):
+        return None
+    return None if find_user_by_email(data["e"]) else data["e"]
 
 
 def user_from_reset_token(token: str) -> User | None:

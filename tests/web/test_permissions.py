@@ -31,6 +31,8 @@ C = "/cohorts/itu-dpg-oss-2024"
 MATRIX = [
     ("lms.main.home", "GET", "/", ALL_OK),
     ("lms.auth.register", "GET", "/register", ANONYMOUS_ONLY),
+    # An invalid registration link sends everyone back (logged-in people home).
+    ("lms.auth.register_complete", "GET", "/register/not-a-token", dict.fromkeys(ROLES, "home")),
     ("lms.auth.login", "GET", "/login", ANONYMOUS_ONLY),
     ("lms.auth.logout", "POST", "/logout", dict.fromkeys(ROLES, "login")),
     ("lms.auth.profile", "GET", "/account", LOGGED_IN),
