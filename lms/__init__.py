@@ -35,6 +35,14 @@ DEFAULTS: dict[str, Any] = {
     "LMS_PASSWORD_CHANGE_LIMIT": "10 per hour",
     "LMS_PASSWORD_CHANGE_ACCOUNT_LIMIT": "5 per 15 minutes",
     "LMS_PASSWORD_RESET_MAX_AGE": 3600,
+    #: Login sessions end after this long without a request (a working day: a shared or lost
+    #: device is not left logged in overnight, yet nobody is logged out mid-session)...
+    "LMS_SESSION_IDLE": 8 * 3600,
+    #: ...and this long after the login whatever happens (a stolen cookie does not last for ever;
+    #: a month of a course is not interrupted by more than one login).
+    "LMS_SESSION_MAX_AGE": 30 * 86400,
+    #: "Last seen" is written when older than this, not on every request.
+    "LMS_SESSION_TOUCH_INTERVAL": 60,
     #: The e-mailed link that finishes a registration.
     "LMS_REGISTRATION_LINK_MAX_AGE": 86400,
     #: Links in "you are enrolled" e-mails to people who had no account: they may read it days later.
@@ -115,7 +123,7 @@ class LMS:
 
 
 def _init_login(app: Flask) -> None:
-    from lms.auth.services import load_user_by_session_token
+    from lms.auth.views import load_user_by_session_token
 
     login_manager.init_app(app)
     login_manager.login_view = "lms.auth.login"
@@ -150,9 +158,11 @@ def _build_blueprint() -> Blueprint:
                   gradebook_bp, certificates_bp, feeds_bp):
         parent.register_blueprint(child)
     register_error_pages(parent)
+    from lms.auth.views import save_login_session_changes
     from lms.core.urls import refuse_untrusted_host
 
     parent.before_request(refuse_untrusted_host)
+    parent.before_request(save_login_session_changes)
     return parent
 
 

@@ -35,6 +35,22 @@ def _safe_next(target: str | None) -> str:
     return url_for("lms.main.home")
 
 
+def load_user_by_session_token(token: str) -> User | None:
+    """Flask-Login's loader: the user of a live, unexpired login session, or None."""
+    user, changed = services.resume_session(token)
+    if changed:
+        g.lms_login_session_changed = True
+    return user
+
+
+def save_login_session_changes() -> None:
+    """Before every LMS request: load the user first, and commit an expired session's end or a
+    new "last seen" at once, before the view does anything (GET views never commit)."""
+    _ = current_user.is_authenticated
+    if g.pop("lms_login_session_changed", False):
+        db.session.commit()
+
+
 def _log_in(user: User) -> None:
     session.clear()  # a fresh session at login: nothing from before it survives (no fixation)
     services.start_session(user, request.user_agent.string)
@@ -157,7 +173,36 @@ def profile() -> str | Response:
             db.session.commit()
             flash("Profile saved.", "success")
             return redirect(url_for("lms.auth.profile"))
-    return render_template("lms/auth/profile.html", form=form)
+    return render_template("lms/auth/profile.html", form=form, sessions=services.live_sessions(current_user),
+                           this_session=current_user.session_id, device_name=services.device_name)
+
+
+@bp.post("/account/sessions/<int:session_id>/end")
+@login_required
+def session_end(session_id: int) -> Response:
+    try:
+        services.end_own_session(current_user, session_id)
+    except LMSError as error:
+        db.session.rollback()
+        _show_errors(error)
+        return redirect(url_for("lms.auth.profile"))
+    db.session.commit()
+    if session_id == current_user.session_id:
+        logout_user()
+        session.clear()
+        flash("You are logged out.", "info")
+        return redirect(url_for("lms.auth.login"))
+    flash("That session is ended: the device it was on is logged out.", "success")
+    return redirect(url_for("lms.auth.profile"))
+
+
+@bp.post("/account/sessions/end-others")
+@login_required
+def sessions_end_others() -> Response:
+    services.end_other_sessions(current_user, current_user.session_token)
+    db.session.commit()
+    flash("Every other session is ended; only this device is still logged in.", "success")
+    return redirect(url_for("lms.auth.profile"))
 
 
 def _account_key() -> str:
