@@ -82,3 +82,30 @@ def test_row27_successful_password_changes_do_not_count(client, ctx):
         new = f"fresh passphrase number {i}"
         assert _change(client, current, new).status_code == 302
         current = new
+
+
+def test_rate_limit_counts_are_shared_by_every_worker(app, client, tmp_path):
+    """With RATELIMIT_STORAGE_URI=redis://… a second worker (another app on the same store)
+    sees the first one's counts. Runs when LMS_TEST_RATELIMIT_STORAGE_URI names a shared store."""
+    import os
+
+    import pytest
+    from flask_migrate import upgrade
+
+    from lms import create_app
+
+    uri = os.environ.get("LMS_TEST_RATELIMIT_STORAGE_URI", "memory://")
+    if uri.startswith("memory://"):
+        pytest.skip("a memory:// store is per process; set LMS_TEST_RATELIMIT_STORAGE_URI=redis://…")
+    for i in range(int(app.config["LMS_LOGIN_LIMIT"].split()[0])):
+        login(client, f"nobody{i}@example.org", "wrong")
+    assert login(client, "nobody@example.org", "wrong").status_code == 429
+    second = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'worker2.sqlite3'}",
+                        RATELIMIT_STORAGE_URI=uri)
+    with second.app_context():
+        upgrade()
+    try:
+        assert login(second.test_client(), "nobody@example.org", "wrong").status_code == 429
+    finally:
+        with second.app_context():
+            db.engine.dispose()
