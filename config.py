@@ -38,6 +38,8 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
+    #: Throttle counters. memory:// counts per process: with several workers or hosts use
+    #: redis://host:6379/0 (pip install 'lms[redis]') so they share one count.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_FROM = os.environ.get("MAIL_FROM", "lms@localhost")
