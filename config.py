@@ -48,6 +48,8 @@ class Config:
     LMS_BASE_URL = os.environ.get("LMS_BASE_URL", "http://127.0.0.1:5000")
     #: Other host names to answer for (comma-separated); requests for any other are refused.
     LMS_TRUSTED_HOSTS = _host_list(os.environ.get("LMS_TRUSTED_HOSTS", ""))
+    #: 0 only behind a proxy that checks Host itself (links still come from LMS_BASE_URL).
+    LMS_REFUSE_UNTRUSTED_HOSTS = os.environ.get("LMS_REFUSE_UNTRUSTED_HOSTS", "1") != "0"
     #: Write whole e-mail bodies (with their links) to the log. Development only: the
     #: bodies carry reset tokens, which must never reach a production log.
     LMS_MAIL_LOG_BODY = False
@@ -69,6 +71,7 @@ class TestingConfig(Config):
     # "localhost" and the browser tests' 127.0.0.1 are the hosts answered for.
     LMS_BASE_URL = "http://127.0.0.1:5000"
     LMS_TRUSTED_HOSTS = ["localhost"]
+    LMS_REFUSE_UNTRUSTED_HOSTS = True
 
 
 class ProductionConfig(Config):
