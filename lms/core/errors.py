@@ -13,6 +13,10 @@ class ValidationError(LMSError):
         super().__init__("; ".join(self.problems))
 
 
+class WrongPasswordError(ValidationError):
+    """The current password given to confirm a change is not the account's (throttled)."""
+
+
 class ConflictError(LMSError):
     """The change clashes with what is stored (a taken e-mail, a duplicate)."""
 
