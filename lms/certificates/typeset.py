@@ -1,7 +1,7 @@
 """Lines of text in any script for the certificate PDF: bidi order, a font per script, shaping.
 
-A line is split into runs of one font and one bidi level. The levels and the visual order come
-from the Unicode Bidirectional Algorithm (python-bidi); each run is shaped by HarfBuzz through
+A line is split into runs of one font and one bidi level. The levels come from the Unicode
+Bidirectional Algorithm (python-bidi), which orders the runs; each run is shaped by HarfBuzz through
 ReportLab's own binding (``shapeFragWord``, which needs uharfbuzz), so Arabic letters join and
 run right to left and Devanagari conjuncts and vowel signs are placed as the font says. ReportLab's
 ``drawString(..., shaping=True)`` is not used: without its separate ``rlbidi`` package it silently
@@ -9,11 +9,12 @@ draws the text unshaped.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bidi import algorithm as bidi
+from bidi import get_display
 from bidi.mirror import MIRRORED
 from reportlab.lib.abag import ABag
 from reportlab.pdfbase import pdfmetrics
@@ -24,6 +25,7 @@ from lms.certificates.fonts import families_for, font_name, is_fake_bold
 
 #: Bidi classes that can make any part of a line right-to-left; without them every level is 0.
 _RTL_CLASSES = frozenset({"R", "AL", "AN", "RLE", "RLO", "RLI"})
+_LEVEL = re.compile(r"Level\(\s*(\d+)")
 #: HarfBuzz's defaults (required ligatures, joining forms, conjuncts, mark placement) and kerning,
 #: less ``liga``: a Latin "fi" ligature would come back from the PDF as "ﬁ", so a name would no
 #: longer be found by search; Arabic lam-alef is a required ligature and stays. Never ``dlig``,
@@ -50,34 +52,59 @@ class Line:
         return sum(run.advance for run in self.runs) * size
 
 
-def bidi_levels(text: str) -> tuple[list[int], list[int]]:
-    """The embedding level of each character and the visual order of the character indices."""
+def bidi_levels(text: str) -> list[int]:
+    """The resolved embedding level of each character of ``text`` (one paragraph), from
+    python-bidi's Rust implementation of the Unicode Bidirectional Algorithm (bracket pairs
+    included, which its old pure-Python ``bidi.algorithm`` lacks). It gives the levels only in
+    its documented ``debug=True`` report, one per UTF-8 byte; the first byte of a character
+    holds its level."""
     if not any(unicodedata.bidirectional(c) in _RTL_CLASSES for c in text):
-        return [0] * len(text), list(range(len(text)))
-    storage = bidi.get_empty_storage()
-    storage["base_level"] = bidi.get_base_level(text)
-    storage["base_dir"] = "LR"[storage["base_level"]]
-    bidi.get_embedding_levels(text, storage)
-    for index, char in enumerate(storage["chars"]):
-        char["index"] = index
-    bidi.explicit_embed_and_overrides(storage)
-    bidi.resolve_weak_types(storage)
-    bidi.resolve_neutral_types(storage, False)
-    bidi.resolve_implicit_levels(storage, False)
-    bidi.reorder_resolved_levels(storage, False)
-    levels = [0] * len(text)
-    for char in storage["chars"]:
-        levels[char["index"]] = char["level"]
-    return levels, [char["index"] for char in storage["chars"]]
+        return [0] * len(text)
+    report = get_display(text, debug=True)
+    per_byte = [int(level) for level in _LEVEL.findall(report[report.index("levels:"):report.index("paragraphs:")])]
+    if len(per_byte) != len(text.encode()):
+        raise RuntimeError("python-bidi's debug report has changed; the certificate text cannot be ordered.")
+    levels, offset = [], 0
+    for char in text:
+        levels.append(per_byte[offset])
+        offset += len(char.encode())
+    return levels
+
+
+def visual_order(levels: list[int]) -> list[int]:
+    """Rule L2 of the algorithm: from the highest level down to the lowest odd one, reverse every
+    sequence of characters at that level or higher. Returns the logical indices left to right."""
+    order = list(range(len(levels)))
+    lowest_odd = min((level for level in levels if level % 2), default=None)
+    if lowest_odd is None:
+        return order  # only even levels: every sequence is reversed an even number of times
+    for level in range(max(levels), lowest_odd - 1, -1):
+        index = 0
+        while index < len(order):
+            if levels[order[index]] < level:
+                index += 1
+                continue
+            end = index
+            while end < len(order) and levels[order[end]] >= level:
+                end += 1
+            order[index:end] = reversed(order[index:end])
+            index = end
+    return order
 
 
 @lru_cache(maxsize=4096)
 def _shape(text: str, font: str, rtl: bool) -> tuple[str, float]:
-    """Glyphs and width at 1 pt. HarfBuzz finds the direction from the script; a right-to-left
-    run with no right-to-left letter (brackets between Arabic words in another font) is given to
-    it reversed and mirrored instead."""
-    if rtl and not any(unicodedata.bidirectional(c) in ("R", "AL") for c in text):
-        text = "".join(MIRRORED.get(c, c) for c in reversed(text))
+    """Glyphs in visual order and their width at 1 pt. HarfBuzz takes the direction from the
+    script; where that is not the run's bidi direction (brackets between Arabic words, in
+    another font; Arabic-Indic digits, which read left to right) it is given the run reversed and
+    mirrored, so that its own reversal and mirroring give the visual order."""
+    glyphs, advance = _harfbuzz(text, font)
+    if _right_to_left(text, glyphs) != rtl:
+        glyphs, advance = _harfbuzz("".join(MIRRORED.get(c, c) for c in reversed(text)), font)
+    return glyphs, advance
+
+
+def _harfbuzz(text: str, font: str) -> tuple[str, float]:
     word = [pdfmetrics.stringWidth(text, font, 1), (ABag(fontName=font, fontSize=1000), text)]
     glyphs = shapeFragWord(word, features=_FEATURES)[1][1]
     if isinstance(glyphs, ShapedStr):
@@ -85,11 +112,21 @@ def _shape(text: str, font: str, rtl: bool) -> tuple[str, float]:
     return glyphs, pdfmetrics.stringWidth(glyphs, font, 1)
 
 
+def _right_to_left(text: str, glyphs: str) -> bool:
+    """Whether HarfBuzz laid ``text`` out right to left: its clusters then count down; a single
+    character it takes as right to left only if it is a right-to-left letter."""
+    clusters = [data.cluster for data in getattr(glyphs, "__shapeData__", None) or ()]
+    if len(clusters) > 1 and clusters[0] != clusters[-1]:
+        return clusters[0] > clusters[-1]
+    return any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
+
+
 @lru_cache(maxsize=4096)
 def make_line(text: str, bold: bool) -> Line:
     """``text`` (logical order) as runs to draw left to right."""
     families = families_for(text)
-    levels, visual = bidi_levels(text)
+    levels = bidi_levels(text)
+    visual = visual_order(levels)
     spans: list[tuple[int, int]] = []
     for index in range(len(text)):
         if spans and (families[index], levels[index]) == (families[spans[-1][0]], levels[spans[-1][0]]):
@@ -106,7 +143,8 @@ def make_line(text: str, bold: bool) -> Line:
 
 
 def draw_line(pdf: Canvas, line: Line, size: float, left: float, y: float) -> None:
-    """Draw ``line`` from ``left`` with its baseline at ``y``, in the canvas's fill colour."""
+    """Draw ``line`` from ``left`` with its baseline at ``y``, in the canvas's fill colour (and
+    its stroke colour, for the fake bold)."""
     for run in line.runs:
         text = pdf.beginText(left, y)
         text.setFont(run.font, size)
