@@ -3,17 +3,22 @@ plain data (``CertificateText``), never touching Flask or the database.
 
 Workers are started with "spawn" on every platform: a forked copy of a web or CLI process would
 inherit its open database connections and threads (Python 3.12 warns about exactly that), while
-a spawned worker imports only what rendering needs and registers the fonts once.
+a spawned worker imports only what rendering needs and registers each font once. Where workers
+cannot run (a script with no ``if __name__ == "__main__"`` guard, which spawn imports again; a
+sandbox without processes) the PDFs still come, rendered in the calling process.
 """
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
-from lms.certificates.fonts import register_fonts
 from lms.certificates.pdf import CertificateText, render_certificate
+
+logger = logging.getLogger(__name__)
 
 #: Below this many PDFs, starting the workers (about a second) costs more than it saves.
 POOL_THRESHOLD = 64
@@ -37,6 +42,13 @@ def render_all(texts: Sequence[CertificateText], workers: int | None = None) -> 
         yield from map(render_certificate, texts)
         return
     chunk = max(1, min(16, len(texts) // (4 * workers)))
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=register_fonts) as pool:
-        yield from pool.map(render_certificate, texts, chunksize=chunk)
+    done = 0
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            for pdf in pool.map(render_certificate, texts, chunksize=chunk):
+                yield pdf
+                done += 1
+    except BrokenProcessPool as error:
+        logger.warning("Certificate workers stopped (%s); rendering the remaining %d here.", error,
+                       len(texts) - done)
+        yield from map(render_certificate, texts[done:])

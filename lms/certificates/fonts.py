@@ -37,7 +37,7 @@ FAMILIES = (
 
 def font_name(family: Family, bold: bool) -> str:
     """The ReportLab name of ``family`` in the weight asked for (registered on first use)."""
-    register_fonts()
+    register_family(family)
     return f"LMS-{family.name}-Bold" if bold and family.bold else f"LMS-{family.name}"
 
 
@@ -46,17 +46,17 @@ def is_fake_bold(name: str, bold: bool) -> bool:
 
 
 @cache
-def register_fonts() -> None:
-    """Register every shipped font with ReportLab, once per process."""
-    for family in FAMILIES:
-        pdfmetrics.registerFont(TTFont(f"LMS-{family.name}", FONT_DIR / family.regular))
-        if family.bold:
-            pdfmetrics.registerFont(TTFont(f"LMS-{family.name}-Bold", FONT_DIR / family.bold))
+def register_family(family: Family) -> None:
+    """Register ``family`` with ReportLab, once per process and only when a text needs it (the
+    CJK font alone takes a third of a second to read)."""
+    pdfmetrics.registerFont(TTFont(f"LMS-{family.name}", FONT_DIR / family.regular))
+    if family.bold:
+        pdfmetrics.registerFont(TTFont(f"LMS-{family.name}-Bold", FONT_DIR / family.bold))
 
 
 @cache
 def _cmap(family: Family) -> frozenset[int]:
-    register_fonts()
+    register_family(family)
     return frozenset(pdfmetrics.getFont(f"LMS-{family.name}").face.charToGlyph)
 
 

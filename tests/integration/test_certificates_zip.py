@@ -2,6 +2,8 @@
 data, the same PDFs as rendered in the calling process, in file-name order, dated by issue."""
 import io
 import re
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -65,3 +67,17 @@ def test_certificates_zip_command_writes_every_valid_certificate(ctx, runner, tm
     with zipfile.ZipFile(target) as archive:
         assert len(archive.namelist()) == len(NAMES)
         assert all(archive.read(name).startswith(b"%PDF-") for name in archive.namelist())
+
+
+def test_a_script_without_a_main_guard_still_gets_every_pdf(tmp_path):
+    # Spawned workers import such a script again, which starts workers again: they die at once.
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "from lms.certificates.batch import render_all\n"
+        "from lms.certificates.pdf import CertificateText\n"
+        "text = CertificateText('Иван Петров', 'Course', 'Cohort', 'Dates', 'Issuer', 'C', 'https://x/v/C', 'Now')\n"
+        "pdfs = list(render_all([text] * 3, workers=2))\n"
+        "print(len(pdfs), all(pdf.startswith(b'%PDF-') for pdf in pdfs))\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "3 True"
