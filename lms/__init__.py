@@ -74,6 +74,9 @@ class LMS:
         limiter.init_app(app)
         _init_login(app)
 
+        from lms.core.urls import ID_CONVERTER, IdConverter
+
+        app.url_map.converters[ID_CONVERTER] = IdConverter  # before the rules that use it
         app.register_blueprint(_build_blueprint(), url_prefix=url_prefix or None)
 
         from lms.core.cli import lms_cli, register_commands

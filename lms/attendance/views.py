@@ -29,7 +29,7 @@ def _teacher_session(slug: str, number: int):
     return session
 
 
-@bp.route("/sessions/<int:number>/attendance", methods=["GET", "POST"])
+@bp.route("/sessions/<lms_id:number>/attendance", methods=["GET", "POST"])
 @login_required
 def roll_call(slug: str, number: int) -> str | Response:
     session = _teacher_session(slug, number)
@@ -66,7 +66,7 @@ def roll_call(slug: str, number: int) -> str | Response:
                            records=records, statuses=STATUSES, posted=posted)
 
 
-@bp.route("/sessions/<int:number>/attendance/import", methods=["GET", "POST"])
+@bp.route("/sessions/<lms_id:number>/attendance/import", methods=["GET", "POST"])
 @login_required
 def report_import(slug: str, number: int) -> str | Response:
     session = _teacher_session(slug, number)

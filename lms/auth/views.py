@@ -26,8 +26,9 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only paths on this site; anything else (``//evil.example``) goes home."""
-    if target:
+    """Only paths on this site; anything else (``//evil.example``, ``/\\evil.example``, line
+    breaks that would split the Location header) goes home."""
+    if target and target.isprintable() and "\\" not in target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target

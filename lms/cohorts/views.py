@@ -72,7 +72,7 @@ def people_view(slug: str) -> str | Response:
                            seats_taken=services.participant_count(cohort))
 
 
-@bp.post("/<slug>/people/<int:membership_id>/remove")
+@bp.post("/<slug>/people/<lms_id:membership_id>/remove")
 @login_required
 def member_remove(slug: str, membership_id: int) -> Response:
     cohort = load_cohort(slug)
