@@ -34,6 +34,13 @@ DEFAULTS: dict[str, Any] = {
     "LMS_VERIFY_LIMIT": "30 per minute",
     #: Uploaded files; None means ``<instance>/uploads``.
     "LMS_UPLOAD_DIR": None,
+    #: What an uploaded archive (Office, OpenDocument, ZIP) may declare, read without unpacking
+    #: it: total unpacked size, number of files, and compression ratio of any part over 1 MiB.
+    "LMS_UPLOAD_MAX_UNPACKED_BYTES": 100 * 1024 * 1024,
+    "LMS_UPLOAD_MAX_MEMBERS": 1000,
+    "LMS_UPLOAD_MAX_COMPRESSION_RATIO": 200,
+    #: Width × height of an uploaded PNG or JPEG.
+    "LMS_UPLOAD_MAX_IMAGE_PIXELS": 100_000_000,
     #: Where links in e-mails sent outside a web request (CLI, jobs) point; no trailing slash.
     "LMS_BASE_URL": "http://127.0.0.1:5000",
     "LMS_HSTS": False,
