@@ -10,7 +10,9 @@ import logging
 from flask import Blueprint, Flask, Response, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound, SecurityError
+
+from lms.core.errors import LMSError, NotFoundError
 
 log = logging.getLogger("lms.security")
 
@@ -52,22 +54,54 @@ def add_security_headers(response: Response) -> Response:
 
     if current_app.config.get("LMS_HSTS"):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    return response
+    from lms.core.assets import compress
+
+    return compress.after_request(response)
+
+
+def _ensure_url_adapter() -> None:
+    """A request refused for an untrusted ``Host`` (Flask's ``TRUSTED_HOSTS``) has no URL
+    adapter; the error page still needs its relative links, so bind one to the base URL."""
+    from urllib.parse import urlsplit
+
+    from flask import current_app
+    from flask.globals import request_ctx
+
+    if request_ctx.url_adapter is None:
+        parts = urlsplit(current_app.config["LMS_BASE_URL"])
+        request_ctx.url_adapter = current_app.url_map.bind(
+            parts.netloc, script_name=request.environ.get("SCRIPT_NAME") or "/", url_scheme=parts.scheme)
 
 
 def render_error(error: HTTPException | Exception) -> tuple[str, int]:
+    _ensure_url_adapter()
     code = error.code if isinstance(error, HTTPException) and error.code else 500
     if isinstance(error, CSRFError):
         title = "Form expired"
         text = "This form was open too long or came from elsewhere. Reload the page and try again."
     else:
         title, text = ERROR_TEXTS.get(code, (getattr(error, "name", "Error"), ""))
+    if isinstance(error, SecurityError):
+        log.warning("refused %s %s for the untrusted host %r", request.method, request.path,
+                    request.environ.get("HTTP_HOST", "")[:100])
     if code == 403:
         who = current_user.get_id() and getattr(current_user, "email", "?")
         log.warning("refused %s %s for %s", request.method, request.path, who or "anonymous")
     if code >= 500:
         log.exception("error on %s %s", request.method, request.path, exc_info=error)
     return render_template("lms/errors/error.html", code=code, title=title, text=text), code
+
+
+def render_refusal(error: LMSError) -> tuple[str, int]:
+    """A rule a service refused to break, not caught by the view: nothing is written (the
+    transaction is rolled back) and the person reads the rule, never a 500."""
+    from lms.core.db import db
+
+    db.session.rollback()
+    if isinstance(error, NotFoundError):
+        return render_error(NotFound())
+    log.info("refused by a rule on %s %s: %s", request.method, request.path, error)
+    return render_template("lms/errors/error.html", code=409, title="Not possible now", text=str(error)), 409
 
 
 def init_security(app: Flask) -> None:
@@ -80,3 +114,4 @@ def register_error_pages(target: Flask | Blueprint) -> None:
     for code in (400, 403, 404, 405, 413, 429, 500):
         target.register_error_handler(code, render_error)
     target.register_error_handler(CSRFError, render_error)
+    target.register_error_handler(LMSError, render_refusal)

@@ -7,8 +7,8 @@ from flask import Flask
 from werkzeug.routing.converters import NumberConverter
 
 from lms import LMS
+from lms.core.converters import MAX_ID
 from lms.core.db import db
-from lms.core.urls import MAX_ID
 from tests.conftest import IsolatedClient, csrf_token, login, make_cohort, make_session, make_user
 
 PART = re.compile(r"<(?:(\w+)(?:\([^>]*\))?:)?(\w+)>")

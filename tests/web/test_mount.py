@@ -1,5 +1,7 @@
 """The LMS as a plug-in: mounted under /learn in a bare host app, it works and leaves the
 host alone."""
+import re
+
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
@@ -12,11 +14,12 @@ from tests.conftest import CSRF_RE, IsolatedClient
 @pytest.fixture
 def host(tmp_path):
     app = Flask("host_app", instance_path=str(tmp_path))
-    app.config.update(SECRET_KEY="host-secret", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'host.sqlite3'}")
+    app.config.update(SECRET_KEY="host-secret", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'host.sqlite3'}",
+                      LMS_BASE_URL="https://school.example", LMS_TRUSTED_HOSTS=["localhost"])
 
     @app.get("/")
     def host_home():
-        return "the host's own home page"
+        return "the host's own home page" + " " * 600  # long enough that a compressor would act
 
     LMS().init_app(app, url_prefix="/learn")
     app.test_client_class = IsolatedClient
@@ -35,9 +38,17 @@ def test_register_and_log_in_under_the_prefix(host):
     client = host.test_client()
     page = client.get("/learn/register").get_data(as_text=True)
     assert 'action="/learn/logout"' not in page  # anonymous: no logout form
-    assert 'href="/learn/lms-static/lms.css"' in page
-    response = client.post("/learn/register", data={
-        "csrf_token": _token(client, "/learn/register"), "name": "Rahul Mehta", "email": "rahul@example.org",
+    stylesheet = re.search(r'href="(/learn/lms-assets/[0-9a-f]{16}/lms.css)"', page)
+    assert stylesheet, "the fingerprinted stylesheet lives under the prefix"
+    client.post("/learn/register", data={"csrf_token": _token(client, "/learn/register"), "email": "rahul@example.org"})
+    with host.app_context():
+        from lms.notifications.models import OutboxMessage
+
+        body = db.session.execute(db.select(OutboxMessage.body)).scalar_one()
+    link = body.split("https://school.example", 1)[1].split()[0]  # LMS_BASE_URL + the prefix
+    assert link.startswith("/learn/register/")
+    response = client.post(link, data={
+        "csrf_token": _token(client, link), "name": "Rahul Mehta",
         "password": "monsoon evening tea", "confirm": "monsoon evening tea", "country": "IN",
         "organisation": "", "timezone": "Asia/Kolkata"})
     assert response.status_code == 302 and response.headers["Location"] == "/learn/"
@@ -48,14 +59,17 @@ def test_register_and_log_in_under_the_prefix(host):
     assert response.status_code == 302
     home = client.get("/learn/").get_data(as_text=True)
     assert "Hello, Rahul Mehta" in home
-    assert client.get("/learn/lms-static/lms.css").status_code == 200
+    assert client.get(stylesheet.group(1)).status_code == 200
 
 
 def test_host_routes_are_untouched(host):
     client = host.test_client()
-    response = client.get("/")
-    assert response.get_data(as_text=True) == "the host's own home page"
+    response = client.get("/", headers={"Accept-Encoding": "gzip, br"})
+    assert response.get_data(as_text=True) == "the host's own home page" + " " * 600
     assert "Content-Security-Policy" not in response.headers
+    assert "Content-Encoding" not in response.headers, "the LMS compresses only its own responses"
+    assert "COMPRESS_REGISTER" not in host.config, "the host's Flask-Compress setting is left as it was"
+    assert client.get("/learn/login", headers={"Accept-Encoding": "gzip"}).headers["Content-Encoding"] == "gzip"
     assert client.get("/login").status_code == 404  # the LMS lives only under its prefix
     assert "lms" in host.extensions and host.extensions["lms"]["url_prefix"] == "/learn"
 
@@ -63,3 +77,25 @@ def test_host_routes_are_untouched(host):
 def test_lms_commands_are_on_the_host_cli(host):
     result = host.test_cli_runner().invoke(args=["lms", "--help"])
     assert result.exit_code == 0 and "demo" in result.output
+
+
+def test_lms_links_and_host_checks_under_the_prefix(host):
+    """Row 26 in a host app: LMS links are LMS_BASE_URL + the prefix; an untrusted Host is
+    refused on LMS URLs only."""
+    import re
+
+    from lms.notifications.models import OutboxMessage
+
+    client = host.test_client()
+    token = _token(client, "/learn/reset")
+    with host.app_context():
+        from tests.conftest import make_user
+
+        make_user("rahul@example.org")
+    client.post("/learn/reset", data={"csrf_token": token, "email": "rahul@example.org"})
+    with host.app_context():
+        body = db.session.execute(db.select(OutboxMessage.body)).scalar_one()
+    assert re.search(r"https://school\.example/learn/reset/\S+", body), body
+    forged = host.test_client()
+    assert forged.get("/learn/login", headers={"Host": "attacker.example"}).status_code == 400
+    assert forged.get("/", headers={"Host": "attacker.example"}).get_data(as_text=True) == "the host's own home page"

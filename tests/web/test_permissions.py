@@ -31,10 +31,17 @@ C = "/cohorts/itu-dpg-oss-2024"
 MATRIX = [
     ("lms.main.home", "GET", "/", ALL_OK),
     ("lms.auth.register", "GET", "/register", ANONYMOUS_ONLY),
+    # An invalid registration link sends everyone back (logged-in people home).
+    ("lms.auth.register_complete", "GET", "/register/not-a-token", dict.fromkeys(ROLES, "home")),
     ("lms.auth.login", "GET", "/login", ANONYMOUS_ONLY),
     ("lms.auth.logout", "POST", "/logout", dict.fromkeys(ROLES, "login")),
     ("lms.auth.profile", "GET", "/account", LOGGED_IN),
     ("lms.auth.password_change", "GET", "/account/password", LOGGED_IN),
+    # Ending a session that is not one's own (or none) is "not found" and back to the account page.
+    ("lms.auth.session_end", "POST", "/account/sessions/999999/end", {**dict.fromkeys(ROLES, "home"),
+                                                                      "anonymous": "login"}),
+    ("lms.auth.sessions_end_others", "POST", "/account/sessions/end-others", {**dict.fromkeys(ROLES, "home"),
+                                                                              "anonymous": "login"}),
     ("lms.auth.reset_request", "GET", "/reset", ALL_OK),
     # An invalid token sends everyone back to ask for a new link.
     ("lms.auth.reset_password", "GET", "/reset/not-a-token", dict.fromkeys(ROLES, "home")),
@@ -74,14 +81,14 @@ MATRIX = [
     ("lms.certificates.certificate_badge", "GET", lambda w: f"/certificates/{w['code']}.json", OWNER_OR_MANAGER),
     ("lms.certificates.certificate_revoke", "POST", lambda w: f"/certificates/{w['code']}/revoke", DONE_BY_MANAGERS),
     ("lms.certificates.verify", "GET", lambda w: f"/verify/{w['code']}", ALL_OK),
-    ("lms.certificates.verify", "GET", "/verify/?code=NOSUCHCODE0000000000", ALL_OK),
+    ("lms.certificates.verify", "GET", "/verify/?code=NOSUCHCODE0000000000", dict.fromkeys(ROLES, "404")),
     ("lms.feeds.cohort_feed", "GET", f"{C}/calendar.ics", ALL_OK),
     ("lms.feeds.cohort_feed", "GET", "/cohorts/draft-cohort/calendar.ics", {**DRAFT, "participant": "403",
                                                                             "instructor": "403", "coordinator": "403"}),
     ("lms.feeds.person_feed", "GET", lambda w: f"/calendar/{w['token']}.ics", ALL_OK),
     ("lms.feeds.calendar_settings", "GET", "/account/calendar", LOGGED_IN),
 ]
-PUBLIC_ENDPOINTS = {"lms.static"}
+PUBLIC_ENDPOINTS = {"lms.asset"}
 POST_DATA = {"email": "new.person@example.org", "name": "New Person", "role": "participant", "country": "",
              "organisation": ""}
 

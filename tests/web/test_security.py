@@ -54,6 +54,7 @@ def test_row2_session_cookie_flags(client, ctx):
 
 def test_row2_secure_cookie_and_hsts_in_production(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("LMS_BASE_URL", "https://lms.example")
     prod = create_app("production", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'p.sqlite3'}")
     assert prod.config["SESSION_COOKIE_SECURE"] is True
     assert prod.debug is False
@@ -192,6 +193,7 @@ def test_row21_no_inline_script_in_pages(client):
 
 def test_row22_generic_500_without_traceback(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("LMS_BASE_URL", "https://lms.example")
     prod = create_app("production", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'p.sqlite3'}")
 
     @prod.get("/boom")
