@@ -133,6 +133,7 @@ def resume_session(token: str) -> tuple[User | None, bool]:
     is ended here; "last seen" moves only when older than ``LMS_SESSION_TOUCH_INTERVAL``."""
     row = db.session.execute(
         db.select(UserSession).where(UserSession.token_hash == _token_hash(token), UserSession.ended_at.is_(None))
+        .options(db.joinedload(UserSession.user))  # every page asks: one statement, not two
     ).scalar_one_or_none()
     if row is None or not row.user.is_enabled:
         return None, False

@@ -98,4 +98,5 @@ def test_lms_links_and_host_checks_under_the_prefix(host):
     assert re.search(r"https://school\.example/learn/reset/\S+", body), body
     forged = host.test_client()
     assert forged.get("/learn/login", headers={"Host": "attacker.example"}).status_code == 400
-    assert forged.get("/", headers={"Host": "attacker.example"}).get_data(as_text=True) == "the host's own home page"
+    host_page = forged.get("/", headers={"Host": "attacker.example"}).get_data(as_text=True)
+    assert host_page.startswith("the host's own home page")
