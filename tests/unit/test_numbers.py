@@ -52,7 +52,7 @@ def test_messages_say_what_is_wrong():
         parse_whole(" ", field="Minutes", minimum=0, maximum=10)
 
 
-@settings(max_examples=300, derandomize=True, database=None)
+@settings(max_examples=300, derandomize=True, database=None, deadline=None)  # a busy machine is not a bug
 @given(st.text(max_size=40))
 def test_any_text_gives_a_number_in_range_or_a_validation_error(text):
     for parse in (lambda t: parse_decimal(t, field="F", minimum=0, maximum=100, places=4),
