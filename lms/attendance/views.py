@@ -83,7 +83,7 @@ def report_import(slug: str, number: int) -> str | Response:
     upload = request.files.get("report")
     people = {u.id for u in services.participants(cohort)}
     mappings = {key.removeprefix("map-"): int(value) for key, value in request.form.items()
-                if key.startswith("map-") and value.isdigit() and int(value) in people}
+                if key.startswith("map-") and value.isascii() and value.isdigit() and int(value) in people}
     try:
         if upload and upload.filename:
             text, encoding = decode_report(upload.stream.read())

@@ -92,3 +92,15 @@ def test_an_empty_number_field_still_means_no_mark(client, ctx):
     assert client.post(page, data={"csrf_token": csrf_token(client, page), f"points-{top.id}-course": "  "}
                        ).status_code == 302
     assert _count(ParticipationMark) == 0
+
+
+def test_a_report_mapping_with_a_superscript_digit_is_ignored_not_a_500(client, ctx):
+    from tests.web.test_attendance_pages import DATA, _instructor
+
+    _instructor(client)
+    text = (DATA / "zoom-participants-session1.csv").read_bytes().decode("utf-8-sig").replace(
+        '"Kwame Mensah"', '"KM phone"')
+    page = f"{C}/sessions/1/attendance/import"
+    response = client.post(page, data={"csrf_token": csrf_token(client, page), "zone": "Europe/Zurich",
+                                       "report_text": text, "map-km phone": "²", "stage": "preview"})
+    assert response.status_code == 200 and "KM phone" in response.get_data(as_text=True)
