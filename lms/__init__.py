@@ -53,6 +53,14 @@ DEFAULTS: dict[str, Any] = {
     "LMS_VERIFY_LIMIT": "30 per minute",
     #: Uploaded files; None means ``<instance>/uploads``.
     "LMS_UPLOAD_DIR": None,
+    #: What an uploaded archive (Office, OpenDocument, ZIP) may declare, read without unpacking
+    #: it: total unpacked size, number of files, and compression ratio of any part over 1 MiB.
+    "LMS_UPLOAD_MAX_UNPACKED_BYTES": 100 * 1024 * 1024,
+    "LMS_UPLOAD_MAX_MEMBERS": 1000,
+    "LMS_UPLOAD_MAX_COMPRESSION_RATIO": 200,
+    #: Width × height of an uploaded PNG or JPEG.
+    "LMS_UPLOAD_MAX_IMAGE_PIXELS": 100_000_000,
+    #: Where links in e-mails sent outside a web request (CLI, jobs) point; no trailing slash.
     #: Where the application is served (a host app's root when mounted; the LMS prefix is added).
     #: Every absolute link written for later (e-mails, PDFs, QR codes, credentials, feeds)
     #: starts with it, never with the request's Host. Required in production.
@@ -108,7 +116,9 @@ class LMS:
         _init_login(app)
 
         from lms.core.assets import init_assets
+        from lms.core.converters import ID_CONVERTER, IdConverter
 
+        app.url_map.converters[ID_CONVERTER] = IdConverter  # before the rules that use it
         parent = _build_blueprint()
         init_assets(app, parent, PACKAGE_DIR / "static")
         app.register_blueprint(parent, url_prefix=url_prefix or None)

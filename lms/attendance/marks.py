@@ -73,7 +73,7 @@ def set_participation(cohort: Cohort, user_id: int, session_id: int | None, poin
     if (setup.per == "session") != (session_id is not None) or (
             session_id is not None and session_id not in {s.id for s in setup.sessions}):
         raise ValidationError(f"This course gives participation marks per {setup.per}.")
-    if points is not None and not Decimal(0) <= points <= setup.mark_max:
+    if points is not None and (not points.is_finite() or not Decimal(0) <= points <= setup.mark_max):
         raise ValidationError(f"A participation mark is between 0 and {setup.mark_max} points, not {points}.")
     existing = db.session.execute(db.select(ParticipationMark).where(
         ParticipationMark.cohort_id == cohort.id, ParticipationMark.user_id == user_id,

@@ -2,8 +2,6 @@
 and the overview grid."""
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -16,6 +14,7 @@ from lms.auth.forms import zone_choices
 from lms.cohorts.views import load_cohort
 from lms.core.db import db
 from lms.core.errors import LMSError, NeedsConfirmationError, ValidationError
+from lms.core.numbers import parse_decimal, parse_whole
 from lms.core.paging import paginate
 from lms.core.time import is_time_zone
 from lms.sessions.views import load_session
@@ -30,7 +29,7 @@ def _teacher_session(slug: str, number: int):
     return session
 
 
-@bp.route("/sessions/<int:number>/attendance", methods=["GET", "POST"])
+@bp.route("/sessions/<lms_id:number>/attendance", methods=["GET", "POST"])
 @login_required
 def roll_call(slug: str, number: int) -> str | Response:
     session = _teacher_session(slug, number)
@@ -51,9 +50,9 @@ def roll_call(slug: str, number: int) -> str | Response:
                 if status not in STATUSES:
                     raise ValidationError(f"Unknown status for {person.name}.")
                 raw = request.form.get(f"minutes-{person.id}", "").strip()
-                if raw and not raw.isdigit():
-                    raise ValidationError(f"Minutes for {person.name} must be a whole number.")
-                entries.append(services.RollCallEntry(person.id, AttendanceStatus(status), int(raw) if raw else None,
+                minutes = parse_whole(raw, field=f"Minutes for {person.name}", minimum=0,
+                                      maximum=session.duration_minutes) if raw else None
+                entries.append(services.RollCallEntry(person.id, AttendanceStatus(status), minutes,
                                                       request.form.get(f"note-{person.id}", "")[:2000]))
             changed = services.save_roll_call(session, entries, current_user)
         except ValidationError as error:
@@ -67,7 +66,7 @@ def roll_call(slug: str, number: int) -> str | Response:
                            records=records, statuses=STATUSES, posted=posted)
 
 
-@bp.route("/sessions/<int:number>/attendance/import", methods=["GET", "POST"])
+@bp.route("/sessions/<lms_id:number>/attendance/import", methods=["GET", "POST"])
 @login_required
 def report_import(slug: str, number: int) -> str | Response:
     session = _teacher_session(slug, number)
@@ -84,7 +83,7 @@ def report_import(slug: str, number: int) -> str | Response:
     upload = request.files.get("report")
     people = {u.id for u in services.participants(cohort)}
     mappings = {key.removeprefix("map-"): int(value) for key, value in request.form.items()
-                if key.startswith("map-") and value.isdigit() and int(value) in people}
+                if key.startswith("map-") and value.isascii() and value.isdigit() and int(value) in people}
     try:
         if upload and upload.filename:
             text, encoding = decode_report(upload.stream.read())
@@ -140,10 +139,8 @@ def participation(slug: str) -> str | Response:
                 for slot in slots:
                     key = f"{person.id}-{slot or 'course'}"
                     raw = request.form.get(f"points-{key}", "").strip()
-                    try:
-                        points = Decimal(raw) if raw else None
-                    except InvalidOperation:
-                        raise ValidationError(f"“{raw}” for {person.name} is not a number.") from None
+                    points = parse_decimal(raw, field=f"Participation mark for {person.name}", minimum=0,
+                                           maximum=setup.mark_max, places=2) if raw else None
                     changed += marks.set_participation(cohort, person.id, slot, points,
                                                        request.form.get(f"note-{key}", "")[:2000], current_user)
         except ValidationError as error:

@@ -15,6 +15,7 @@ from lms.auth.models import User, UserSession
 from lms.auth.passwords import DUMMY_HASH, hash_password, password_problems, verify_password
 from lms.core.db import db
 from lms.core.errors import ConflictError, NotFoundError, ValidationError, WrongPasswordError
+from lms.core.text import single_line_problem
 from lms.core.time import is_time_zone, utcnow
 from lms.core.urls import external_url
 from lms.notifications.services import queue_email
@@ -49,6 +50,9 @@ def _check_profile(profile: Profile) -> None:
     problems = []
     if not profile.name.strip():
         problems.append("Name is required.")
+    for label, value in (("Name", profile.name), ("Organisation", profile.organisation or "")):
+        if problem := single_line_problem(value, label):
+            problems.append(problem)
     if not is_time_zone(profile.timezone):
         problems.append(f"{profile.timezone!r} is not a known time zone.")
     if problems:

@@ -27,8 +27,9 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only paths on this site; anything else (``//evil.example``) goes home."""
-    if target:
+    """Only paths on this site; anything else (``//evil.example``, ``/\\evil.example``, line
+    breaks that would split the Location header) goes home."""
+    if target and target.isprintable() and "\\" not in target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target
@@ -177,7 +178,7 @@ def profile() -> str | Response:
                            this_session=current_user.session_id, device_name=services.device_name)
 
 
-@bp.post("/account/sessions/<int:session_id>/end")
+@bp.post("/account/sessions/<lms_id:session_id>/end")
 @login_required
 def session_end(session_id: int) -> Response:
     try:

@@ -7,14 +7,14 @@ import click
 
 from lms.cohorts import services
 from lms.cohorts.enrol_csv import parse_enrolment_csv
-from lms.core.cli import command
+from lms.core.cli import command, read_text_file, refuse
 from lms.core.db import db
 from lms.core.errors import NotFoundError, ValidationError
 
 
 @command("enrol-csv")
 @click.argument("cohort_slug")
-@click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
+@click.argument("csv_file", type=click.File("rb"))
 @click.option("--dry-run", is_flag=True, help="Check the file and report, then write nothing.")
 def enrol_csv_command(cohort_slug: str, csv_file: click.utils.LazyFile, dry_run: bool) -> None:
     """Enrol everyone in a CSV (email,name,role[,country,organisation]) into COHORT.
@@ -27,15 +27,12 @@ def enrol_csv_command(cohort_slug: str, csv_file: click.utils.LazyFile, dry_run:
     except NotFoundError:
         click.echo(f"Error: there is no cohort {cohort_slug!r}.", err=True)
         sys.exit(1)
+    text = read_text_file(csv_file, csv_file.name)
     try:
-        rows = parse_enrolment_csv(csv_file.read())
+        rows = parse_enrolment_csv(text)
         results = services.enrol_people(cohort, [row.enrolment for row in rows])
     except ValidationError as error:
-        db.session.rollback()
-        click.echo(f"{csv_file.name}: nothing was written; {len(error.problems)} problem(s):", err=True)
-        for problem in error.problems:
-            click.echo(f"  {problem}", err=True)
-        sys.exit(1)
+        refuse(csv_file.name, error.problems)
     created = sum(1 for done in results if done.created)
     if dry_run:
         db.session.rollback()

@@ -2,13 +2,13 @@
 checking every line before anything is written."""
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from lms.cohorts.models import Role
 from lms.cohorts.services import Enrolment
+from lms.core.csvfiles import CheckedReader
 from lms.core.errors import ValidationError
+from lms.core.text import single_line_problem
 
 REQUIRED = ("email", "name", "role")
 OPTIONAL = ("country", "organisation")
@@ -38,8 +38,8 @@ def parse_enrolment_csv(text: str) -> list[ParsedRow]:
     from lms.auth.services import normalise_email
 
     text = text.lstrip("\ufeff")
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    reader = CheckedReader(text)
+    header = [h.lower() for h in reader.header]
     missing = [c for c in REQUIRED if c not in header]
     unknown = [c for c in header if c not in REQUIRED + OPTIONAL]
     if missing or unknown:
@@ -47,11 +47,11 @@ def parse_enrolment_csv(text: str) -> list[ParsedRow]:
         detail += "; unknown: " + ", ".join(unknown) if unknown else ""
         raise ValidationError(f"line 1: the columns must be {','.join(REQUIRED)} and optionally "
                               f"{','.join(OPTIONAL)}{detail}")
-    reader.fieldnames = header
+    reader.use_header(header)
     problems: list[str] = []
     rows: list[ParsedRow] = []
     seen: dict[tuple[str, Role], int] = {}
-    for index, raw in enumerate(reader, start=2):
+    for index, raw in reader.numbered():
         if None in raw:
             problems.append(f"line {index}: more cells than columns")
             continue
@@ -66,6 +66,9 @@ def parse_enrolment_csv(text: str) -> list[ParsedRow]:
             email = row["email"]
         if not row["name"]:
             line_problems.append("the name is empty")
+        for column in ("name", "organisation"):
+            if problem := single_line_problem(row.get(column, ""), f"the {column}"):
+                line_problems.append(problem.rstrip("."))
         try:
             role = Role(row["role"].lower())
         except ValueError:

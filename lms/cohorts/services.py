@@ -10,6 +10,7 @@ from lms.auth.models import User
 from lms.cohorts.models import Cohort, CohortStatus, Membership, Role
 from lms.core.db import db
 from lms.core.errors import CohortFinalisedError, NotFoundError, ValidationError
+from lms.core.text import check_single_line
 from lms.courses.models import Course
 
 
@@ -149,6 +150,8 @@ def enrol_people(cohort: Cohort, people: list[Enrolment], actor: User | None = N
     held = {email: _roles(cohort, user) if user else set() for email, user in accounts.items()}
     new_participants = 0
     for person in people:
+        check_single_line(person.name, f"The name for {person.email}")
+        check_single_line(person.organisation or "", f"The organisation for {person.email}")
         if accounts[person.email] is None and not person.name.strip():
             raise ValidationError(f"{person.email} has no account yet: give their full name.")
         if person.role == Role.PARTICIPANT and Role.PARTICIPANT not in held[person.email]:

@@ -72,7 +72,7 @@ def people_view(slug: str) -> str | Response:
                            certified=services.certified_users(cohort) if can_manage else set())
 
 
-@bp.post("/<slug>/people/<int:membership_id>/remove")
+@bp.post("/<slug>/people/<lms_id:membership_id>/remove")
 @login_required
 def member_remove(slug: str, membership_id: int) -> Response:
     cohort = load_cohort(slug)

@@ -22,6 +22,9 @@ def import_course_command(path: str, dry_run: bool) -> None:
     try:
         spec = load_course_file(path)
     except CourseFileError as error:
+        if len(error.problems) == 1:
+            click.echo(f"Error: {error.problems[0]}; nothing was imported.", err=True)
+            sys.exit(1)
         click.echo(f"{path}: {len(error.problems)} problem(s); nothing was imported.", err=True)
         for problem in error.problems:
             click.echo(f"  {problem}", err=True)

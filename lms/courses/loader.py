@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from lms.core.encodings import TextEncodingError, decode_text
 from lms.core.localtime import LocalTimeError, to_utc
 from lms.courses.spec import (
     COMPONENT_POLICIES,
@@ -36,7 +37,10 @@ from lms.courses.spec import (
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+ZONE_RE = re.compile(r"^[A-Za-z0-9_+\-]+(?:/[A-Za-z0-9_+\-]+)*$")
 MAX_TEXT = 20_000
+#: Dates outside these years are typing mistakes, and would overflow date arithmetic near year 9999.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 class CourseFileError(ValueError):
@@ -51,19 +55,23 @@ class CourseFileError(ValueError):
 def load_course_file(path: str | Path) -> CourseSpec:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = decode_text(path.read_bytes())
     except FileNotFoundError:
         raise CourseFileError(str(path), [f"{path}: no such file"]) from None
-    except UnicodeDecodeError as exc:
-        raise CourseFileError(str(path), [f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from None
+    except OSError as exc:
+        raise CourseFileError(str(path), [f"{path}: cannot be read ({exc.strerror or exc})"]) from None
+    except TextEncodingError as exc:
+        raise CourseFileError(str(path), [f"{path}: {exc}"]) from None
     return load_course(text, str(path))
 
 
 def load_course(text: str, source: str = "<course>") -> CourseSpec:
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = tomllib.loads(text.removeprefix("\ufeff"))
+    except ValueError as exc:  # TOMLDecodeError, or an integer too long to convert
         raise CourseFileError(source, [f"{source}: not valid TOML: {exc}"]) from None
+    except RecursionError:
+        raise CourseFileError(source, [f"{source}: not valid TOML: arrays or tables nested too deeply"]) from None
     reader = _Reader(source, _line_index(text))
     spec = reader.course(data)
     if reader.problems:
@@ -79,10 +87,11 @@ def _line_index(text: str) -> dict[str, int]:
     current = ""
     for number, raw in enumerate(text.splitlines(), 1):
         stripped = raw.strip()
-        header = re.match(r"^\[\[\s*([^\]]+?)\s*\]\]|^\[\s*([^\]]+?)\s*\]", stripped)
+        # No lazy group followed by optional spaces here: that backtracks quadratically on a long line.
+        header = re.match(r"^\[\[([^\]]*)\]\]|^\[([^\]]*)\]", stripped)
         if header:
             is_array = header.group(1) is not None
-            parts = [p.strip().strip('"') for p in (header.group(1) or header.group(2)).split(".")]
+            parts = [p.strip().strip('"') for p in (header.group(1) or header.group(2) or "").split(".")]
             resolved = ""
             for i, part in enumerate(parts):
                 base = f"{resolved}.{part}" if resolved else part
@@ -109,11 +118,18 @@ class _Reader:
     # -- reporting --------------------------------------------------------------------
 
     def error(self, path: str, message: str) -> None:
+        self.problems.append(f"{self.where(path)}: {path}: {message}")
+
+    def where(self, path: str) -> str:
+        """``file:line`` of the nearest enclosing table or key the file shows, else ``file``."""
         probe = path
-        while probe and probe not in self.lines:
-            probe = re.sub(r"(\.[^.\[\]]+|\[\d+\])$", "", probe)
-        where = f"{self.source}:{self.lines[probe]}" if probe in self.lines else self.source
-        self.problems.append(f"{where}: {path}: {message}")
+        while probe:
+            if probe in self.lines:
+                return f"{self.source}:{self.lines[probe]}"
+            shorter = re.sub(r"(\.[^.\[\]]*|\[\d+\])$", "", probe)
+            # Every step must shorten the path (a missing [course] once looped here for ever).
+            probe = shorter if len(shorter) < len(probe) else probe.rpartition(".")[0]
+        return self.source
 
     # -- typed getters -----------------------------------------------------------------
 
@@ -154,7 +170,7 @@ class _Reader:
             self.error(_join(path, key), f"must be a whole number, not {_kind(value)}")
             return low
         if not low <= value <= high:
-            self.error(_join(path, key), f"must be between {low} and {high}, not {value}")
+            self.error(_join(path, key), f"must be between {low} and {high}, not {_show(value)}")
         return value
 
     def number(self, data: dict[str, Any], key: str, path: str, low: Decimal, high: Decimal,
@@ -164,13 +180,15 @@ class _Reader:
             self.error(_join(path, key), f"must be a number, not {_kind(value)}")
             return low
         try:
-            # Through str(), so 0.75 is exactly 0.75 and never 0.7499999999999999.
-            exact = Decimal(str(value))
+            # Floats through str(), so 0.75 is exactly 0.75 and never 0.7499999999999999; integers
+            # directly, as str() refuses very long ones.
+            exact = Decimal(value) if isinstance(value, int) else Decimal(str(value))
         except InvalidOperation:
-            self.error(_join(path, key), f"must be a finite number, not {value!r}")
+            self.error(_join(path, key), f"must be a finite number, not {_show(value)}")
             return low
         if not exact.is_finite() or not low <= exact <= high:
-            self.error(_join(path, key), f"must be between {low} and {high}, not {value}")
+            self.error(_join(path, key), f"must be between {low} and {high}, not {_show(value)}")
+            return low
         return exact
 
     def flag(self, data: dict[str, Any], key: str, path: str, default: bool) -> bool:
@@ -184,7 +202,7 @@ class _Reader:
                default: str | None = None) -> str:
         value = data.get(key, default)
         if value not in options:
-            self.error(_join(path, key), f"must be one of {', '.join(options)}, not {value!r}")
+            self.error(_join(path, key), f"must be one of {', '.join(options)}, not {_show(value)}")
             return options[0]
         return value
 
@@ -193,18 +211,18 @@ class _Reader:
         if not value and not required:
             return ""
         if not isinstance(value, str) or not re.match(r"^https://[^\s/$.?#][^\s]*$", value):
-            self.error(_join(path, key), f"must be an https:// address, not {value!r}")
+            self.error(_join(path, key), f"must be an https:// address, not {_show(value)}")
             return ""
         return value
 
     def zone(self, data: dict[str, Any], key: str, path: str) -> str:
         value = data.get(key)
         try:
-            if not isinstance(value, str) or "/" not in value and value != "UTC":
+            if not isinstance(value, str) or not ZONE_RE.match(value) or "/" not in value and value != "UTC":
                 raise ZoneInfoNotFoundError(value)
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            self.error(_join(path, key), f"must be an IANA time zone such as Europe/Zurich, not {value!r}")
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            self.error(_join(path, key), f"must be an IANA time zone such as Europe/Zurich, not {_show(value)}")
             return "UTC"
         return value
 
@@ -214,13 +232,16 @@ class _Reader:
             try:
                 value = datetime.fromisoformat(value.strip())
             except ValueError:
-                self.error(path, f"not an ISO date-time (write 2024-10-30T15:00:00): {value!r}")
+                self.error(path, f"not an ISO date-time (write 2024-10-30T15:00:00): {_show(value)}")
                 return None
         if isinstance(value, date) and not isinstance(value, datetime):
             self.error(path, f"needs a time of day as well as the date {value.isoformat()}")
             return None
         if not isinstance(value, datetime):
-            self.error(path, f"not an ISO date-time (write 2024-10-30T15:00:00): {value!r}")
+            self.error(path, f"not an ISO date-time (write 2024-10-30T15:00:00): {_show(value)}")
+            return None
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
+            self.error(path, f"the year must be between {FIRST_YEAR} and {LAST_YEAR}, not {value.year}")
             return None
         try:
             return to_utc(value, zone_name)
@@ -240,9 +261,11 @@ class _Reader:
     def course(self, data: dict[str, Any]) -> CourseSpec | None:
         top = self.table(data, "", {"course", "sessions", "grading", "attendance", "participation", "groups",
                                     "application", "knowledge_check", "project", "cohorts"}, {"course", "sessions"})
+        # Without a [course] table, "course: is required" says it all; no need to list its keys too.
         meta = self.table(top.get("course", {}), "course",
                           {"slug", "title", "summary", "description", "provider", "level", "language", "audience",
-                           "outcomes", "entry_requirements"}, {"slug", "title", "summary"})
+                           "outcomes", "entry_requirements"},
+                          {"slug", "title", "summary"} if "course" in top else set())
         slug = self.text(meta, "slug", "course")
         if slug and not SLUG_RE.match(slug):
             self.error("course.slug", f"must be lower-case words joined by hyphens, not {slug!r}")
@@ -401,7 +424,7 @@ class _Reader:
                 self.error(f"{path}.correct", "must be the number of the right choice (1 = first), or a list of them")
                 correct = []
             elif any(not 1 <= c <= len(choices) for c in correct):
-                self.error(f"{path}.correct", f"must be between 1 and {len(choices)} (the choices), not {raw}")
+                self.error(f"{path}.correct", f"must be between 1 and {len(choices)} (the choices), not {_show(raw)}")
                 correct = []
             questions.append(QuizQuestionSpec(self.text(q, "text", path), choices,
                                               tuple(sorted({c - 1 for c in correct})),
@@ -489,3 +512,14 @@ def _join(path: str, key: str) -> str:
 def _kind(value: Any) -> str:
     return {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list",
             dict: "a table"}.get(type(value), type(value).__name__)
+
+
+def _show(value: Any, limit: int = 80) -> str:
+    """A value for a message: never a page of text, and never ``str()`` of an integer too
+    long for Python to print."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        return f"a number of about {int(value.bit_length() * 0.30103) + 1} digits"
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(v, 20) for v in value[:5]) + (", …]" if len(value) > 5 else "]")
+    shown = repr(value)
+    return shown if len(shown) <= limit else shown[:limit] + "…"

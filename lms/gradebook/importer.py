@@ -2,14 +2,13 @@
 before anything is written."""
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from lms.attendance.services import participants
 from lms.auth.models import User
 from lms.cohorts.models import Cohort
 from lms.cohorts.services import ensure_open
+from lms.core.csvfiles import CheckedReader
 from lms.core.errors import ValidationError
 from lms.gradebook.services import parse_mark, scheme_of, set_mark
 
@@ -28,8 +27,8 @@ def import_grades(cohort: Cohort, text: str, actor: User | None) -> GradeImport:
     ensure_open(cohort, "its marks")
     scheme = scheme_of(cohort)
     components = {c.key: c for c in scheme.components}
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in reader.fieldnames or []]
+    reader = CheckedReader(text.lstrip("\ufeff"))
+    header = reader.header
     problems = []
     if "email" not in header:
         problems.append("line 1: there is no email column")
@@ -39,11 +38,11 @@ def import_grades(cohort: Cohort, text: str, actor: User | None) -> GradeImport:
                         f"{', '.join(components)} (and email, name)")
     if problems:
         raise ValidationError(problems)
-    reader.fieldnames = header
+    reader.use_header(header)
     people = {u.email: u for u in participants(cohort)}
     planned: list[tuple[User, str, str]] = []
     seen: dict[str, int] = {}
-    for number, raw in enumerate(reader, start=2):
+    for number, raw in reader.numbered():
         row = {k: (v or "").strip() for k, v in raw.items() if k is not None}
         if not any(row.values()):
             continue

@@ -3,7 +3,7 @@ what is still reachable; entering marks by hand. Arithmetic is in ``lms.grading`
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -15,6 +15,7 @@ from lms.cohorts.models import Cohort
 from lms.cohorts.services import ensure_open
 from lms.core.db import db
 from lms.core.errors import ValidationError
+from lms.core.numbers import parse_decimal
 from lms.core.time import utcnow
 from lms.courses.spec import AttendanceSpec, ComponentSpec, GradingSpec
 from lms.gradebook.models import Mark
@@ -176,12 +177,11 @@ def parse_mark(component: ComponentSpec, value: str) -> tuple[Decimal, str | Non
     if component.policy == "levels" and text.lower() in levels:
         return levels[text.lower()], text.lower()
     try:
-        points = Decimal(text)
-    except InvalidOperation:
-        hint = f" or one of {', '.join(levels)}" if levels else ""
-        raise ValidationError(f"{component.key}: {text!r} is not a number{hint}") from None
-    if not points.is_finite() or not Decimal(0) <= points <= component.max_points:
-        raise ValidationError(f"{component.key}: {text} is outside 0–{component.max_points}")
+        points = parse_decimal(text, field=component.key, minimum=0, maximum=component.max_points, places=4)
+    except ValidationError:
+        if levels and not any(char.isdigit() for char in text):
+            raise ValidationError(f"{component.key}: {text!r} is not a number or one of {', '.join(levels)}") from None
+        raise
     if levels and points not in levels.values() and points != 0:
         raise ValidationError(f"{component.key}: {text} is not a level's points "
                               f"({', '.join(f'{n} {p}' for n, p in levels.items())})")

@@ -38,7 +38,7 @@ def _material(material_id: int) -> Material:
         abort(404)
 
 
-@bp.route("/cohorts/<slug>/sessions/<int:number>/materials/new", methods=["GET", "POST"])
+@bp.route("/cohorts/<slug>/sessions/<lms_id:number>/materials/new", methods=["GET", "POST"])
 @login_required
 def material_new(slug: str, number: int) -> str | Response:
     session = load_session(slug, number)
@@ -61,7 +61,7 @@ def material_new(slug: str, number: int) -> str | Response:
     return render_template("lms/sessions/material_form.html", session=session, cohort=session.cohort, form=form)
 
 
-@bp.get("/materials/<int:material_id>/download")
+@bp.get("/materials/<lms_id:material_id>/download")
 @login_required
 def material_download(material_id: int) -> Response:
     material = _material(material_id)
@@ -75,7 +75,7 @@ def material_download(material_id: int) -> Response:
                      download_name=material.original_name or material.stored_name)
 
 
-@bp.post("/materials/<int:material_id>/delete")
+@bp.post("/materials/<lms_id:material_id>/delete")
 @login_required
 def material_delete(material_id: int) -> Response:
     material = _material(material_id)

@@ -8,13 +8,21 @@ from flask import current_app
 
 from lms.core.db import db
 from lms.core.errors import NotFoundError, ValidationError
-from lms.core.uploads import store_upload
+from lms.core.uploads import UploadLimits, store_upload
 from lms.sessions.models import Material, MaterialKind, Session
 from lms.sessions.services import HTTPS_RE
 
 
 def upload_folder() -> Path:
     return Path(current_app.config.get("LMS_UPLOAD_DIR") or Path(current_app.instance_path) / "uploads")
+
+
+def upload_limits() -> UploadLimits:
+    config = current_app.config
+    return UploadLimits(unpacked_bytes=config["LMS_UPLOAD_MAX_UNPACKED_BYTES"],
+                        members=config["LMS_UPLOAD_MAX_MEMBERS"],
+                        compression_ratio=config["LMS_UPLOAD_MAX_COMPRESSION_RATIO"],
+                        image_pixels=config["LMS_UPLOAD_MAX_IMAGE_PIXELS"])
 
 
 def add_material(session: Session, *, title: str, kind: str, licence: str = "", attribution: str = "",
@@ -39,7 +47,7 @@ def add_material(session: Session, *, title: str, kind: str, licence: str = "", 
         material.url = url.strip()
     else:
         assert upload is not None
-        stored = store_upload(upload, filename, upload_folder())
+        stored = store_upload(upload, filename, upload_folder(), limits=upload_limits())
         material.stored_name, material.original_name = stored.stored_name, stored.original_name
         material.content_type, material.size_bytes, material.sha256 = (stored.content_type, stored.size_bytes,
                                                                        stored.sha256)

@@ -30,7 +30,7 @@ def viewer_zone(cohort_zone: str) -> str:
     return current_user.timezone if current_user.is_authenticated else cohort_zone
 
 
-@bp.get("/<int:number>")
+@bp.get("/<lms_id:number>")
 def session_view(slug: str, number: int) -> str:
     session = load_session(slug, number)
     cohort = session.cohort
@@ -69,7 +69,7 @@ def session_new(slug: str) -> str | Response:
     return render_template("lms/sessions/form.html", cohort=cohort, form=form, session=None)
 
 
-@bp.route("/<int:number>/edit", methods=["GET", "POST"])
+@bp.route("/<lms_id:number>/edit", methods=["GET", "POST"])
 @login_required
 def session_edit(slug: str, number: int) -> str | Response:
     session = load_session(slug, number)
@@ -95,7 +95,7 @@ def session_edit(slug: str, number: int) -> str | Response:
     return render_template("lms/sessions/form.html", cohort=cohort, form=form, session=session)
 
 
-@bp.post("/<int:number>/cancel")
+@bp.post("/<lms_id:number>/cancel")
 @login_required
 def session_cancel(slug: str, number: int) -> Response:
     session = load_session(slug, number)
@@ -111,7 +111,7 @@ def session_cancel(slug: str, number: int) -> Response:
     return redirect(url_for("lms.cohorts.cohort_view", slug=slug))
 
 
-@bp.post("/<int:number>/restore")
+@bp.post("/<lms_id:number>/restore")
 @login_required
 def session_restore(slug: str, number: int) -> Response:
     session = load_session(slug, number)

@@ -216,8 +216,8 @@ def test_a_missing_or_binary_file_is_a_clear_error(tmp_path):
     with pytest.raises(CourseFileError, match="no such file"):
         load_course_file(tmp_path / "none.toml")
     binary = tmp_path / "bin.toml"
-    binary.write_bytes(b"\xff\xfe\x00junk")
-    with pytest.raises(CourseFileError, match="not UTF-8"):
+    binary.write_bytes(b"\xff\xfe\x00junk")  # a UTF-16 byte-order mark, then an odd number of bytes
+    with pytest.raises(CourseFileError, match="not valid UTF-16"):
         load_course_file(binary)
 
 

@@ -51,7 +51,7 @@ def test_roll_call_refuses_bad_minutes_and_keeps_what_was_typed(client, ctx):
     amina = _user_id("amina.diallo@example.org")
     text = client.post(page, data={"csrf_token": csrf_token(client, page), f"status-{amina}": "present",
                                    f"minutes-{amina}": "500", f"note-{amina}": "kept note"}).get_data(as_text=True)
-    assert "Nothing was saved: Minutes must be between 0 and 120." in text
+    assert "Nothing was saved: Minutes for Amina Diallo: 500 is outside 0–120" in text
     assert 'value="kept note"' in text
     assert db.session.execute(sa.select(sa.func.count(AttendanceRecord.id))).scalar() == 0
 
@@ -118,7 +118,7 @@ def test_participation_marks_per_course_within_the_maximum(client, ctx):
     page = f"{C}/participation"
     amina = _user_id("amina.diallo@example.org")
     bad = client.post(page, data={"csrf_token": csrf_token(client, page), f"points-{amina}-course": "16"})
-    assert "between 0 and 15 points, not 16" in bad.get_data(as_text=True)
+    assert "Participation mark for Amina Diallo: 16 is outside 0–15" in bad.get_data(as_text=True)
     ok = client.post(page, data={"csrf_token": csrf_token(client, page), f"points-{amina}-course": "12.5",
                                  f"note-{amina}-course": "Led the breakout on procurement"})
     assert ok.status_code == 302

@@ -109,7 +109,7 @@ def world(ctx):
         users[role] = make_user(f"{role.value}@example.org", role.value.title())
         enrol(users[role], cohort, role)
     session = make_session(cohort)
-    material = add_material(session, title="Slides", kind="slides", upload=io.BytesIO(b"%PDF-1.4 slides"),
+    material = add_material(session, title="Slides", kind="slides", upload=io.BytesIO(b"%PDF-1.4 slides\n%%EOF\n"),
                             filename="slides.pdf")
     users[Role.PARTICIPANT].calendar_token = "t" * 43
     from decimal import Decimal

@@ -19,7 +19,7 @@ def _post_routes(app):
 
 def _path(rule):
     path = rule.rule.replace("<slug>", "itu-dpg-oss-2024")
-    return re.sub(r"<int:[^>]+>", "1", re.sub(r"<(?:string:)?[a-z_]+>", "some-token", path))
+    return re.sub(r"<(?:int|lms_id):[^>]+>", "1", re.sub(r"<(?:string:)?[a-z_]+>", "some-token", path))
 
 
 def test_row1_every_post_refuses_a_missing_or_wrong_csrf_token(app, client, ctx):
