@@ -6,6 +6,8 @@ STAMP  := $(VENV)/.installed-stamp
 FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+# axe-core for the browser tests' accessibility checks (tests/browser/package.json), from npm.
+AXE    := tests/browser/node_modules/.installed-stamp
 
 .PHONY: run test lint setup ci clean
 
@@ -15,7 +17,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error && touch $@ \
+	    || echo "npm ci failed: the browser tests will be skipped (they need axe-core from npm)"; \
+	else \
+	  echo "npm is not installed: the browser tests will be skipped (they need axe-core from npm)"; \
+	fi
+
+setup: $(STAMP) $(AXE)
 
 ## Build the SQLite database, load the demo cohort (prints logins) and serve on http://127.0.0.1:5000
 run: $(STAMP)
@@ -25,7 +35,7 @@ run: $(STAMP)
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 ## Run the whole suite (SQLite; set LMS_TEST_DATABASE_URL for PostgreSQL)
-test: $(STAMP)
+test: $(STAMP) $(AXE)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -35,4 +45,4 @@ ci:
 	bash .ci/run
 
 clean:
-	rm -rf $(VENV) instance test-artifacts .pytest_cache
+	rm -rf $(VENV) instance test-artifacts .pytest_cache tests/browser/node_modules

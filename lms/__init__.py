@@ -37,6 +37,8 @@ DEFAULTS: dict[str, Any] = {
     #: Where links in e-mails sent outside a web request (CLI, jobs) point; no trailing slash.
     "LMS_BASE_URL": "http://127.0.0.1:5000",
     "LMS_HSTS": False,
+    #: Rows per page in the gradebook and the attendance overview.
+    "LMS_PAGE_SIZE": 100,
     "LMS_MAIL_LOG_BODY": False,
     "MAIL_FROM": "lms@localhost",
     "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
@@ -74,7 +76,11 @@ class LMS:
         limiter.init_app(app)
         _init_login(app)
 
-        app.register_blueprint(_build_blueprint(), url_prefix=url_prefix or None)
+        from lms.core.assets import init_assets
+
+        parent = _build_blueprint()
+        init_assets(app, parent, PACKAGE_DIR / "static")
+        app.register_blueprint(parent, url_prefix=url_prefix or None)
 
         from lms.core.cli import lms_cli, register_commands
 
@@ -88,7 +94,7 @@ class LMS:
         from lms.core.templating import init_templating
 
         init_templating(app)
-        app.extensions["lms"] = {"url_prefix": url_prefix}
+        app.extensions["lms"]["url_prefix"] = url_prefix
 
 
 def _init_login(app: Flask) -> None:
@@ -120,8 +126,6 @@ def _build_blueprint() -> Blueprint:
         "lms",
         __name__,
         template_folder=str(TEMPLATES_DIR),
-        static_folder=str(PACKAGE_DIR / "static"),
-        static_url_path="/lms-static",
     )
     for child in (main_bp, auth_bp, courses_bp, cohorts_bp, sessions_bp, materials_bp, attendance_bp,
                   gradebook_bp, certificates_bp, feeds_bp):

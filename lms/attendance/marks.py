@@ -5,16 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
+
+import sqlalchemy as sa
 
 from lms.attendance import rules
 from lms.attendance.models import AttendanceRecord, ParticipationMark
-from lms.attendance.services import participants
+from lms.attendance.services import is_participant, participant_rows
+from lms.audit.services import record_event
 from lms.auth.models import User
 from lms.cohorts.models import Cohort
+from lms.cohorts.services import ensure_open
 from lms.core.db import db
 from lms.core.errors import ValidationError
 from lms.core.time import utcnow
-from lms.courses.serialise import attendance_from_json, grading_from_json
 from lms.courses.spec import ComponentSpec
 from lms.sessions.models import Session, SessionStatus
 
@@ -23,7 +27,7 @@ def component(cohort: Cohort, policy: str) -> ComponentSpec | None:
     """The grading component with ``policy`` (attendance, marks …), if the course has one."""
     if not cohort.course.grading:
         return None
-    return next((c for c in grading_from_json(cohort.course.grading).components if c.policy == policy), None)
+    return next((c for c in cohort.course.grading_spec.components if c.policy == policy), None)
 
 
 def held_sessions(cohort: Cohort) -> list[Session]:
@@ -51,27 +55,37 @@ def participation_setup(cohort: Cohort) -> ParticipationSetup:
     return ParticipationSetup(per, mark_max, maximum, sessions)
 
 
-def marks_of(cohort: Cohort) -> dict[tuple[int, int | None], ParticipationMark]:
-    return {(m.user_id, m.session_id): m for m in db.session.execute(
-        db.select(ParticipationMark).where(ParticipationMark.cohort_id == cohort.id)).scalars()}
+def marks_of(cohort: Cohort, only: User | None = None) -> dict[tuple[int, int | None], ParticipationMark]:
+    """Participation marks by (person, session), of everyone or of ``only``."""
+    query = db.select(ParticipationMark).where(ParticipationMark.cohort_id == cohort.id)
+    if only is not None:
+        query = query.where(ParticipationMark.user_id == only.id)
+    return {(m.user_id, m.session_id): m for m in db.session.execute(query).scalars()}
 
 
 def set_participation(cohort: Cohort, user_id: int, session_id: int | None, points: Decimal | None, note: str,
                       grader: User) -> bool:
     """Set (or with ``points`` None, clear) one mark; returns True when something changed."""
+    ensure_open(cohort, "its participation marks")
     setup = participation_setup(cohort)
-    if user_id not in {u.id for u in participants(cohort)}:
+    if not is_participant(cohort, user_id):
         raise ValidationError("Only the cohort's participants get participation marks.")
     if (setup.per == "session") != (session_id is not None) or (
             session_id is not None and session_id not in {s.id for s in setup.sessions}):
         raise ValidationError(f"This course gives participation marks per {setup.per}.")
     if points is not None and not Decimal(0) <= points <= setup.mark_max:
         raise ValidationError(f"A participation mark is between 0 and {setup.mark_max} points, not {points}.")
-    existing = marks_of(cohort).get((user_id, session_id))
+    existing = db.session.execute(db.select(ParticipationMark).where(
+        ParticipationMark.cohort_id == cohort.id, ParticipationMark.user_id == user_id,
+        ParticipationMark.session_id.is_(None) if session_id is None else ParticipationMark.session_id == session_id)
+    ).scalar_one_or_none()
+    before = {"points": str(existing.points), "note": existing.note} if existing else None
+    target = f"{user_id}:{session_id or 'course'}"
     if points is None:
         if existing is None:
             return False
         db.session.delete(existing)
+        record_event(grader, "participation.clear", "participation", target, cohort_id=cohort.id, before=before)
         db.session.flush()
         return True
     if existing is not None and (existing.points, existing.note) == (points, note.strip()):
@@ -80,13 +94,16 @@ def set_participation(cohort: Cohort, user_id: int, session_id: int | None, poin
         existing = ParticipationMark(cohort_id=cohort.id, user_id=user_id, session_id=session_id, points=points)
         db.session.add(existing)
     existing.points, existing.note, existing.grader_id, existing.updated_at = points, note.strip(), grader.id, utcnow()
+    record_event(grader, "participation.set", "participation", target, cohort_id=cohort.id, before=before,
+                 after={"points": str(points), "note": note.strip()})
     db.session.flush()
     return True
 
 
 @dataclass
 class PersonRow:
-    user: User
+    #: A ``User``, or a light row with its ``id``, ``name`` and ``email``.
+    user: Any
     #: status per held session, in session order ("" where nothing is recorded yet)
     statuses: list[str]
     attended: int
@@ -113,26 +130,40 @@ class Overview:
         return Fraction(sum(1 for s in marked if s in (rules.PRESENT, rules.LATE)), len(marked))
 
 
-def overview(cohort: Cohort) -> Overview:
+def overview(cohort: Cohort, only: User | None = None) -> Overview:
     """Participants × held sessions, with rates and component points; four queries whatever
-    the cohort's size."""
+    the cohort's size, and work linear in it. With ``only``, that one participant's row,
+    read by queries for that person alone (My grades)."""
     sessions = held_sessions(cohort)
-    people = participants(cohort)
-    records = db.session.execute(
-        db.select(AttendanceRecord.user_id, AttendanceRecord.session_id, AttendanceRecord.status)
-        .where(AttendanceRecord.session_id.in_([s.id for s in sessions]))).all()
-    status = {(uid, sid): st.value for uid, sid, st in records}
-    marks = marks_of(cohort)
-    policy = attendance_from_json(cohort.course.attendance_policy)
+    people: list[Any] = [only] if only is not None else participant_rows(cohort)
+    # The status as its stored text: no enum to build for each of 25,000 records.
+    query = (db.select(AttendanceRecord.user_id, AttendanceRecord.session_id,
+                       sa.type_coerce(AttendanceRecord.status, sa.String))
+             .where(AttendanceRecord.session_id.in_([s.id for s in sessions])))
+    marks_query = db.select(ParticipationMark.user_id, ParticipationMark.points).where(
+        ParticipationMark.cohort_id == cohort.id)
+    if only is not None:
+        query = query.where(AttendanceRecord.user_id == only.id)
+        marks_query = marks_query.where(ParticipationMark.user_id == only.id)
+    status = {(uid, sid): st for uid, sid, st in db.session.execute(query).all()}
+    marks_by_person: dict[int, list[Decimal]] = {}
+    for uid, points in db.session.execute(marks_query).all():
+        marks_by_person.setdefault(uid, []).append(points)
+    policy = cohort.course.attendance_spec
     attendance_spec, participation_spec = component(cohort, "attendance"), component(cohort, "marks")
     maximum = Fraction(attendance_spec.max_points) if attendance_spec else Fraction(0)
     rows = []
+    points_for: dict[tuple[str, ...], Fraction] = {}  # people share few status patterns: compute each once
     for person in people:
         statuses = [status.get((person.id, s.id), "") for s in sessions]
-        recorded = [s or rules.ABSENT for s in statuses]
-        points = rules.attendance_points(recorded, maximum, policy=policy.policy, late_counts=policy.late_counts,
-                                         late_weight=Fraction(policy.late_weight))
-        own_marks = [m.points for (uid, _), m in marks.items() if uid == person.id]
+        pattern = tuple(statuses)
+        points = points_for.get(pattern)
+        if points is None:
+            recorded = [s or rules.ABSENT for s in statuses]
+            points = points_for[pattern] = rules.attendance_points(
+                recorded, maximum, policy=policy.policy, late_counts=policy.late_counts,
+                late_weight=Fraction(policy.late_weight))
+        own_marks = marks_by_person.get(person.id)
         participation = sum(own_marks, Decimal(0)) if own_marks else None
         if participation is not None and participation_spec:
             participation = min(participation, participation_spec.max_points)

@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
+
 from lms.attendance import rules
 from lms.attendance.models import (
     AttendanceRecord,
@@ -16,13 +18,14 @@ from lms.attendance.models import (
     NameMapping,
 )
 from lms.attendance.report import MeetingReport
+from lms.audit.services import record_event
 from lms.auth.models import User
 from lms.cohorts.models import Cohort, Membership, Role
+from lms.cohorts.services import ensure_open
 from lms.core.db import db
 from lms.core.errors import ValidationError
 from lms.core.localtime import in_zone
 from lms.core.time import utcnow
-from lms.courses.serialise import attendance_from_json
 from lms.sessions.models import Session
 
 
@@ -31,6 +34,21 @@ def participants(cohort: Cohort) -> list[User]:
         db.select(User).join(Membership, Membership.user_id == User.id)
         .where(Membership.cohort_id == cohort.id, Membership.role == Role.PARTICIPANT).order_by(User.name, User.id)
     ).scalars())
+
+
+def participant_rows(cohort: Cohort) -> list[sa.Row[tuple[int, str, str]]]:
+    """The cohort's participants as light rows (``id``, ``name``, ``email``), for pages
+    that list everyone: no ORM objects to build for 5,000 people."""
+    return list(db.session.execute(
+        sa.select(User.id, User.name, User.email).join(Membership, Membership.user_id == User.id)
+        .where(Membership.cohort_id == cohort.id, Membership.role == Role.PARTICIPANT).order_by(User.name, User.id)
+    ).all())
+
+
+def is_participant(cohort: Cohort, user_id: int) -> bool:
+    return db.session.execute(sa.select(Membership.id).where(
+        Membership.cohort_id == cohort.id, Membership.user_id == user_id, Membership.role == Role.PARTICIPANT)
+    ).first() is not None
 
 
 def records_for(session: Session) -> dict[int, AttendanceRecord]:
@@ -49,6 +67,7 @@ class RollCallEntry:
 def save_roll_call(session: Session, entries: list[RollCallEntry], actor: User) -> int:
     """Record statuses set by hand; returns how many records changed. Only the cohort's
     participants can be marked."""
+    ensure_open(session.cohort, "its attendance")
     allowed = {u.id for u in participants(session.cohort)}
     stray = [e.user_id for e in entries if e.user_id not in allowed]
     if stray:
@@ -66,11 +85,24 @@ def save_roll_call(session: Session, entries: list[RollCallEntry], actor: User) 
             db.session.add(record)
         elif (record.status, record.minutes, record.note) == (entry.status, entry.minutes, entry.note.strip()):
             continue
+        before = _record_state(record) if record.id is not None else None
         record.status, record.minutes, record.note = entry.status, entry.minutes, entry.note.strip()
+        _audit_record(actor, "attendance.set", session, entry.user_id, before, record)
         record.source, record.updated_by_id, record.updated_at = AttendanceSource.MANUAL, actor.id, utcnow()
         changed += 1
     db.session.flush()
     return changed
+
+
+def _record_state(record: AttendanceRecord) -> dict[str, object]:
+    return {"status": record.status.value, "minutes": record.minutes, "note": record.note or "",
+            "source": record.source.value}
+
+
+def _audit_record(actor: User | None, action: str, session: Session, user_id: int, before: dict[str, object] | None,
+                  record: AttendanceRecord) -> None:
+    record_event(actor, action, "attendance", f"{session.id}:{user_id}", cohort_id=session.cohort_id,
+                 before=before, after={**_record_state(record), "session": session.number})
 
 
 # ---- the meeting report -------------------------------------------------------------------
@@ -127,7 +159,7 @@ def preview_report(session: Session, report: MeetingReport, zone: str | None = N
     """
     cohort = session.cohort
     zone = zone or cohort.timezone
-    policy = attendance_from_json(cohort.course.attendance_policy)
+    policy = cohort.course.attendance_spec
     preview = Preview(session, zone)
     people = participants(cohort)
     by_email = {u.email: u for u in people}
@@ -204,16 +236,22 @@ def apply_preview(preview: Preview, actor: User | None, mappings: dict[str, int]
     """Write a preview's statuses and remember the name mappings used; returns how many
     records changed. One transaction: the caller commits."""
     cohort = preview.session.cohort
+    ensure_open(cohort, "its attendance")
     allowed = {line.user.id for line in preview.lines}
     for normalised, user_id in (mappings or {}).items():
         if user_id not in allowed:
             raise ValidationError("A name can only be mapped to a participant of this cohort.")
         mapping = db.session.execute(db.select(NameMapping).where(
             NameMapping.cohort_id == cohort.id, NameMapping.normalised_name == normalised)).scalar_one_or_none()
+        before = {"user_id": mapping.user_id} if mapping else None
         if mapping is None:
             db.session.add(NameMapping(cohort_id=cohort.id, normalised_name=normalised, user_id=user_id))
+        elif mapping.user_id == user_id:
+            continue
         else:
             mapping.user_id = user_id
+        record_event(actor, "name_mapping.set", "name_mapping", normalised, cohort_id=cohort.id,
+                     before=before, after={"user_id": user_id})
     existing = records_for(preview.session)
     changed = 0
     for line in preview.lines:
@@ -224,9 +262,11 @@ def apply_preview(preview: Preview, actor: User | None, mappings: dict[str, int]
             db.session.add(record)
         elif (record.status.value, record.minutes) == (line.status, line.minutes):
             continue
+        before = _record_state(record) if record.id is not None else None
         record.status, record.minutes = AttendanceStatus(line.status), line.minutes
         record.source, record.updated_at = AttendanceSource.MEETING_REPORT, utcnow()
         record.updated_by_id = actor.id if actor else None
+        _audit_record(actor, "attendance.import", preview.session, line.user.id, before, record)
         changed += 1
     db.session.flush()
     return changed

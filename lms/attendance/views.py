@@ -16,6 +16,7 @@ from lms.auth.forms import zone_choices
 from lms.cohorts.views import load_cohort
 from lms.core.db import db
 from lms.core.errors import ValidationError
+from lms.core.paging import paginate
 from lms.core.time import is_time_zone
 from lms.sessions.views import load_session
 
@@ -111,7 +112,9 @@ def report_import(slug: str, number: int) -> str | Response:
 def overview(slug: str) -> str:
     cohort = load_cohort(slug)
     permissions.authorize(permissions.can_teach(current_user, cohort))
-    return render_template("lms/attendance/overview.html", cohort=cohort, view=marks.overview(cohort))
+    view = marks.overview(cohort)
+    return render_template("lms/attendance/overview.html", cohort=cohort, view=view,
+                           page=paginate(view.rows, request.args.get("page")))
 
 
 @bp.route("/participation", methods=["GET", "POST"])

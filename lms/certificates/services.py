@@ -15,12 +15,14 @@ from lms.auth.models import User
 from lms.certificates import badge, pdf
 from lms.certificates.models import Certificate
 from lms.cohorts.models import Cohort, CohortStatus
+from lms.cohorts.services import lock_cohort
 from lms.core.db import db
 from lms.core.errors import NotFoundError, ValidationError
 from lms.core.localtime import in_zone
 from lms.core.time import utcnow
 from lms.core.urls import external_url
-from lms.gradebook.services import gradebook
+from lms.gradebook.services import Gradebook, gradebook
+from lms.grading import format_total
 
 
 def new_code() -> str:
@@ -33,14 +35,42 @@ class IssueReport:
     issued: list[Certificate]
     already: int
     not_passed: int
+    #: Valid certificates whose holder no longer passes or left the cohort: never revoked
+    #: silently, but listed for the coordinator to revoke with a reason.
+    to_review: list[Review]
+
+
+@dataclass(frozen=True)
+class Review:
+    certificate: Certificate
+    #: "total 72.50 no longer passes", "no longer a participant"
+    why: str
+
+
+def certificates_to_review(book: Gradebook, certificates: dict[int, Certificate]) -> list[Review]:
+    """Valid certificates that today's results would not issue, with the reason."""
+    rows = {row.user.id: row for row in book.rows}
+    found = []
+    for user_id, certificate in certificates.items():
+        if not certificate.is_valid:
+            continue
+        row = rows.get(user_id)
+        if row is None:
+            found.append(Review(certificate, "no longer a participant of this cohort"))
+        elif not row.result.passed:
+            found.append(Review(certificate, f"total {format_total(row.result.total, row.result.threshold)} "
+                                             "no longer passes"))
+    return sorted(found, key=lambda r: r.certificate.recipient_name.casefold())
 
 
 def finalise_cohort(cohort: Cohort, actor: User | None) -> IssueReport:
     """Freeze the marks and issue a certificate to everyone whose total passes. Running it
-    again issues only what is missing; nobody ever gets two."""
+    again issues only what is missing; nobody ever gets two. Certificates whose holder no
+    longer passes are reported for review, never revoked here."""
+    lock_cohort(cohort)
     book = gradebook(cohort)
-    existing = {c.user_id for c in db.session.execute(
-        db.select(Certificate).where(Certificate.cohort_id == cohort.id)).scalars()}
+    held = certificates_of(cohort)
+    existing = set(held)
     issued, already, failed = [], 0, 0
     for row in book.rows:
         if not row.result.passed:
@@ -64,12 +94,13 @@ def finalise_cohort(cohort: Cohort, actor: User | None) -> IssueReport:
         record_event(actor, "certificate.issue", "certificate", certificate.code, cohort_id=cohort.id,
                      after={"user_id": certificate.user_id, "total": str(certificate.total)})
     db.session.flush()
-    return IssueReport(issued, already, failed)
+    return IssueReport(issued, already, failed, certificates_to_review(book, held))
 
 
 def reopen_cohort(cohort: Cohort, actor: User | None, reason: str) -> None:
     """Let marks change again after finalising; the reason goes into the audit log.
     Certificates already issued stay valid unless revoked one by one."""
+    lock_cohort(cohort)
     if cohort.status != CohortStatus.FINALISED:
         raise ValidationError("This cohort is not finalised.")
     if not reason.strip():
@@ -97,6 +128,11 @@ def get_certificate(code: str) -> Certificate:
     if certificate is None:
         raise NotFoundError("No certificate has this code.")
     return certificate
+
+
+def certificate_of(cohort: Cohort, user: User) -> Certificate | None:
+    return db.session.execute(db.select(Certificate).where(
+        Certificate.cohort_id == cohort.id, Certificate.user_id == user.id)).scalar_one_or_none()
 
 
 def certificates_of(cohort: Cohort) -> dict[int, Certificate]:

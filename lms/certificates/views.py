@@ -38,10 +38,16 @@ def finalise(slug: str) -> str | Response:
         db.session.commit()
         flash(f"Results frozen. {len(report.issued)} certificate(s) issued"
               f"{f', {report.already} already issued before' if report.already else ''}.", "success")
+        if report.to_review:
+            flash(f"{len(report.to_review)} certificate(s) were issued to people who no longer pass or have left the "
+                  "cohort. They stay valid until you revoke them with a reason: see the list below.", "warning")
         return redirect(url_for("lms.certificates.certificate_list", slug=slug))
     passing = [r for r in book.rows if r.result.passed]
+    held = services.certificates_of(cohort)
     return render_template("lms/certificates/finalise.html", cohort=cohort, book=book, passing=passing,
-                           missing=[r for r in book.rows if r.result.missing], fmt=format_total)
+                           missing=[r for r in book.rows if r.result.missing], fmt=format_total,
+                           new_count=sum(1 for r in passing if r.user.id not in held),
+                           to_review=services.certificates_to_review(book, held))
 
 
 @bp.post("/cohorts/<slug>/reopen")
@@ -65,8 +71,12 @@ def reopen(slug: str) -> Response:
 def certificate_list(slug: str) -> str:
     cohort = _manage(slug)
     book = gradebook(cohort)
+    held = services.certificates_of(cohort)
+    present = {row.user.id for row in book.rows}
     return render_template("lms/certificates/list.html", cohort=cohort, book=book, fmt=format_total,
-                           certificates=services.certificates_of(cohort))
+                           certificates=held, to_review=services.certificates_to_review(book, held),
+                           former=sorted((c for uid, c in held.items() if uid not in present),
+                                         key=lambda c: c.recipient_name.casefold()))
 
 
 @bp.get("/cohorts/<slug>/certificates.<fmt>")
@@ -136,7 +146,7 @@ def certificate_revoke(code: str) -> Response:
 @bp.get("/verify/")
 @bp.get("/verify/<code>")
 @limiter.limit(lambda: current_app.config["LMS_VERIFY_LIMIT"], scope="lms-verify")
-def verify(code: str | None = None) -> str:
+def verify(code: str | None = None) -> tuple[str, int]:
     code = code or request.args.get("code", "").strip()
     certificate = None
     if code:
@@ -144,5 +154,8 @@ def verify(code: str | None = None) -> str:
             certificate = services.get_certificate(code)
         except NotFoundError:
             certificate = None
-    return render_template("lms/certificates/verify.html", code=code, certificate=certificate,
+    page = render_template("lms/certificates/verify.html", code=code, certificate=certificate,
                            dates=services.cohort_dates(certificate.cohort) if certificate else "")
+    # An unknown code is a 404 (the page still says so and offers the form), so a link
+    # checker or a script never reads "200 OK" for a certificate that does not exist.
+    return page, 404 if code and certificate is None else 200

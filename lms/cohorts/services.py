@@ -3,10 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import sqlalchemy as sa
+
+from lms.audit.services import record_event
 from lms.auth.models import User
-from lms.cohorts.models import Cohort, Membership, Role
+from lms.cohorts.models import Cohort, CohortStatus, Membership, Role
 from lms.core.db import db
-from lms.core.errors import NotFoundError, ValidationError
+from lms.core.errors import CohortFinalisedError, NotFoundError, ValidationError
 from lms.courses.models import Course
 
 
@@ -44,20 +47,46 @@ def get_cohort(slug: str) -> Cohort:
     return cohort
 
 
-def members(cohort: Cohort) -> list[Membership]:
-    """Everyone in ``cohort`` with each role, staff first then by name; one query."""
-    rows = db.session.execute(
-        db.select(Membership)
-        .join(User, Membership.user_id == User.id)
-        .where(Membership.cohort_id == cohort.id)
-        .options(db.contains_eager(Membership.user))
-        .order_by(User.name, User.id)
-    ).scalars().all()
+def lock_cohort(cohort: Cohort) -> None:
+    """Make this transaction the cohort's only writer until it commits or rolls back.
+
+    An UPDATE takes a row lock on PostgreSQL and the database's write lock on SQLite (the
+    first write of a transaction begins it there), so a rule that reads and then writes
+    (capacity, "a finalised cohort is frozen") cannot be beaten by a request running at the
+    same moment: the second one waits here and then reads what the first one wrote.
+    """
+    db.session.execute(sa.update(Cohort).where(Cohort.id == cohort.id).values(capacity=Cohort.capacity)
+                       .execution_options(synchronize_session=False))
+
+
+def ensure_open(cohort: Cohort, what: str = "") -> None:
+    """The one check of the rule "once a cohort is finalised, nothing that feeds a grade
+    changes": every service that writes marks, attendance, participation, sessions or
+    participants calls it first. Raises :class:`CohortFinalisedError` until a coordinator
+    reopens the cohort with a reason. Reads the status under the cohort's lock, so a write
+    racing the finalising either lands before it (and is in the results) or is refused."""
+    lock_cohort(cohort)
+    status = db.session.execute(sa.select(Cohort.status).where(Cohort.id == cohort.id)).scalar_one()
+    if status == CohortStatus.FINALISED:
+        raise CohortFinalisedError(what)
+
+
+def members(cohort: Cohort, staff_only: bool = False) -> list[Membership]:
+    """Everyone in ``cohort`` with each role (or its coordinators and instructors only),
+    staff first then by name; one query."""
+    query = (db.select(Membership).join(User, Membership.user_id == User.id).where(Membership.cohort_id == cohort.id)
+             .options(db.contains_eager(Membership.user)).order_by(User.name, User.id))
+    if staff_only:
+        query = query.where(Membership.role != Role.PARTICIPANT)
+    rows = db.session.execute(query).scalars().all()
     return sorted(rows, key=lambda m: ROLE_ORDER[m.role])
 
 
-def add_member(cohort: Cohort, user: User, role: Role) -> Membership:
-    """Give ``user`` ``role`` in ``cohort``; returns the existing row when already there."""
+def add_member(cohort: Cohort, user: User, role: Role, actor: User | None = None) -> Membership:
+    """Give ``user`` ``role`` in ``cohort``; returns the existing row when already there.
+    Adding a participant changes the gradebook, so it is refused on a finalised cohort."""
+    if role == Role.PARTICIPANT:
+        ensure_open(cohort, "its participants")
     existing = db.session.execute(
         db.select(Membership).where(
             Membership.cohort_id == cohort.id, Membership.user_id == user.id, Membership.role == role
@@ -68,6 +97,8 @@ def add_member(cohort: Cohort, user: User, role: Role) -> Membership:
     membership = Membership(cohort=cohort, user=user, role=role)
     db.session.add(membership)
     db.session.flush()
+    record_event(actor, "membership.add", "membership", membership.id, cohort_id=cohort.id,
+                 after={"user_id": user.id, "email": user.email, "role": role.value})
     return membership
 
 
@@ -102,12 +133,17 @@ def _seats_message(cohort: Cohort, free: int, wanted: int) -> str:
             f"and this would add {wanted} participants.")
 
 
-def enrol_people(cohort: Cohort, people: list[Enrolment]) -> list[Enrolled]:
+def enrol_people(cohort: Cohort, people: list[Enrolment], actor: User | None = None) -> list[Enrolled]:
     """Give each person their role in ``cohort``, creating accounts (with a set-password
     e-mail) for new addresses. Refuses the whole list when participants would exceed the
-    capacity, or a new account has no name."""
+    capacity, or a new account has no name. The capacity is counted under the cohort's
+    lock, so requests arriving together cannot overfill it."""
     from lms.auth.services import Profile, find_user_by_email, normalise_email, register_user, send_password_link
 
+    if any(p.role == Role.PARTICIPANT for p in people):
+        ensure_open(cohort, "its participants")
+    else:
+        lock_cohort(cohort)
     people = [replace(p, email=normalise_email(p.email)) for p in people]
     accounts = {p.email: find_user_by_email(p.email) for p in people}
     held = {email: _roles(cohort, user) if user else set() for email, user in accounts.items()}
@@ -130,7 +166,7 @@ def enrol_people(cohort: Cohort, people: list[Enrolment]) -> list[Enrolled]:
             send_password_link(user, "welcome", cohort.title)
             accounts[person.email] = user
         added = person.role not in held[person.email]
-        add_member(cohort, user, person.role)
+        add_member(cohort, user, person.role, actor)
         held[person.email].add(person.role)
         results.append(Enrolled(user, created, added))
     return results
@@ -142,12 +178,39 @@ def _roles(cohort: Cohort, user: User) -> set[Role]:
     ).scalars())
 
 
-def remove_member(cohort: Cohort, membership_id: int) -> tuple[str, Role]:
+def certificate_held(cohort: Cohort, user: User) -> str | None:
+    """The code of ``user``'s valid certificate for ``cohort``, if they hold one."""
+    from lms.certificates.models import Certificate
+
+    return db.session.execute(sa.select(Certificate.code).where(
+        Certificate.cohort_id == cohort.id, Certificate.user_id == user.id, Certificate.revoked_at.is_(None))
+    ).scalar_one_or_none()
+
+
+def certified_users(cohort: Cohort) -> set[int]:
+    """Ids of the people holding a valid certificate of ``cohort``; one query."""
+    from lms.certificates.models import Certificate
+
+    return set(db.session.execute(sa.select(Certificate.user_id).where(
+        Certificate.cohort_id == cohort.id, Certificate.revoked_at.is_(None))).scalars())
+
+
+def remove_member(cohort: Cohort, membership_id: int, actor: User | None = None,
+                  reason: str = "") -> tuple[str, Role]:
     """Take one role away from one person; returns their name and the role. A cohort
-    always keeps at least one coordinator."""
+    always keeps at least one coordinator. Participants leave the gradebook, so removing
+    one is refused on a finalised cohort, and removing someone who holds a certificate
+    needs a reason (the certificate stays valid and listed until it is revoked)."""
     membership = db.session.get(Membership, membership_id)
     if membership is None or membership.cohort_id != cohort.id:
         raise NotFoundError("No such membership in this cohort.")
+    code = None
+    if membership.role == Role.PARTICIPANT:
+        ensure_open(cohort, "its participants")
+        code = certificate_held(cohort, membership.user)
+        if code and not reason.strip():
+            raise ValidationError(f"{membership.user.name} holds certificate {code}. Give a reason to remove them; "
+                                  "the certificate stays valid and listed until you revoke it.")
     if membership.role == Role.COORDINATOR:
         coordinators = db.session.execute(db.select(db.func.count(Membership.id)).where(
             Membership.cohort_id == cohort.id, Membership.role == Role.COORDINATOR)).scalar_one()
@@ -155,6 +218,10 @@ def remove_member(cohort: Cohort, membership_id: int) -> tuple[str, Role]:
             raise ValidationError(f"{membership.user.name} is the cohort's only coordinator. Add another "
                                   "coordinator first.")
     removed = (membership.user.name, membership.role)
+    record_event(actor, "membership.remove", "membership", membership.id, cohort_id=cohort.id,
+                 before={"user_id": membership.user_id, "email": membership.user.email, "role": membership.role.value,
+                         "certificate": code},
+                 after={"reason": reason.strip()} if reason.strip() else None)
     db.session.delete(membership)
     db.session.flush()
     return removed

@@ -1,7 +1,7 @@
 """Cohort pages: the cohort with its schedule, and its people."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -27,7 +27,6 @@ def load_cohort(slug: str) -> Cohort:
 def cohort_view(slug: str) -> str:
     cohort = load_cohort(slug)
     permissions.authorize(permissions.can_view_cohort(current_user, cohort))
-    people = services.members(cohort)
     zone = current_user.timezone if current_user.is_authenticated else cohort.timezone
     schedule = [(s, show_span(s.starts_at, s.duration_minutes, zone, cohort.timezone)) for s in cohort.sessions]
     return render_template(
@@ -36,8 +35,8 @@ def cohort_view(slug: str) -> str:
         schedule=schedule,
         viewer_zone=zone,
         my_roles=permissions.roles_in(current_user, cohort),
-        staff=[m for m in people if m.role != Role.PARTICIPANT],
-        participant_count=sum(1 for m in people if m.role == Role.PARTICIPANT),
+        staff=services.members(cohort, staff_only=True),
+        participant_count=services.participant_count(cohort),
     )
 
 
@@ -54,7 +53,7 @@ def people_view(slug: str) -> str | Response:
         person = services.Enrolment(form.email.data, form.name.data or "", Role(form.role.data),
                                     form.country.data or None, form.organisation.data or None)
         try:
-            [done] = services.enrol_people(cohort, [person])
+            [done] = services.enrol_people(cohort, [person], current_user)
         except LMSError as error:
             db.session.rollback()
             form.form_errors.append(str(error))
@@ -69,7 +68,8 @@ def people_view(slug: str) -> str | Response:
             return redirect(url_for("lms.cohorts.people_view", slug=slug))
     return render_template("lms/cohorts/people.html", cohort=cohort, people=services.members(cohort),
                            form=form if can_manage else None, can_manage=can_manage,
-                           seats_taken=services.participant_count(cohort))
+                           seats_taken=services.participant_count(cohort),
+                           certified=services.certified_users(cohort) if can_manage else set())
 
 
 @bp.post("/<slug>/people/<int:membership_id>/remove")
@@ -78,7 +78,7 @@ def member_remove(slug: str, membership_id: int) -> Response:
     cohort = load_cohort(slug)
     permissions.authorize(permissions.can_manage_cohort(current_user, cohort))
     try:
-        name, role = services.remove_member(cohort, membership_id)
+        name, role = services.remove_member(cohort, membership_id, current_user, request.form.get("reason", "")[:500])
     except NotFoundError:
         abort(404)
     except LMSError as error:

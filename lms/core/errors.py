@@ -19,3 +19,11 @@ class ConflictError(LMSError):
 
 class NotFoundError(LMSError):
     """The thing asked for does not exist."""
+
+
+class CohortFinalisedError(ValidationError):
+    """A write that would change what feeds a finalised cohort's grades."""
+
+    def __init__(self, what: str = "") -> None:
+        suffix = f" ({what} cannot change)" if what else ""
+        super().__init__(f"This cohort is finalised; reopen it with a reason first{suffix}.")

@@ -10,7 +10,9 @@ import logging
 from flask import Blueprint, Flask, Response, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
+
+from lms.core.errors import LMSError, NotFoundError
 
 log = logging.getLogger("lms.security")
 
@@ -52,7 +54,9 @@ def add_security_headers(response: Response) -> Response:
 
     if current_app.config.get("LMS_HSTS"):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    return response
+    from lms.core.assets import compress
+
+    return compress.after_request(response)
 
 
 def render_error(error: HTTPException | Exception) -> tuple[str, int]:
@@ -70,6 +74,18 @@ def render_error(error: HTTPException | Exception) -> tuple[str, int]:
     return render_template("lms/errors/error.html", code=code, title=title, text=text), code
 
 
+def render_refusal(error: LMSError) -> tuple[str, int]:
+    """A rule a service refused to break, not caught by the view: nothing is written (the
+    transaction is rolled back) and the person reads the rule, never a 500."""
+    from lms.core.db import db
+
+    db.session.rollback()
+    if isinstance(error, NotFoundError):
+        return render_error(NotFound())
+    log.info("refused by a rule on %s %s: %s", request.method, request.path, error)
+    return render_template("lms/errors/error.html", code=409, title="Not possible now", text=str(error)), 409
+
+
 def init_security(app: Flask) -> None:
     app.after_request(add_security_headers)
 
@@ -80,3 +96,4 @@ def register_error_pages(target: Flask | Blueprint) -> None:
     for code in (400, 403, 404, 405, 413, 429, 500):
         target.register_error_handler(code, render_error)
     target.register_error_handler(CSRFError, render_error)
+    target.register_error_handler(LMSError, render_refusal)

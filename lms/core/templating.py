@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from lms.auth.permissions import TEMPLATE_PREDICATES
+from lms.core.assets import lms_asset
 
 
 def init_templating(app: Flask) -> None:
@@ -14,4 +15,4 @@ def init_templating(app: Flask) -> None:
 
     @app.context_processor
     def inject_lms() -> dict[str, Any]:
-        return {"lms": SimpleNamespace(can=can, site_name=current_app.config["LMS_SITE_NAME"])}
+        return {"lms": SimpleNamespace(can=can, site_name=current_app.config["LMS_SITE_NAME"], asset=lms_asset)}

@@ -7,6 +7,8 @@ from sqlalchemy import JSON, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.db import db
+from lms.courses.serialise import attendance_from_json, grading_from_json
+from lms.courses.spec import AttendanceSpec, GradingSpec
 
 if TYPE_CHECKING:
     from lms.cohorts.models import Cohort
@@ -42,3 +44,20 @@ class Course(db.Model):
     project: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     cohorts: Mapped[list[Cohort]] = relationship(back_populates="course")
+
+    @property
+    def grading_spec(self) -> GradingSpec | None:
+        """The grading scheme, parsed once per loaded course (a request's pages ask often)."""
+        return self._parsed("grading", grading_from_json) if self.grading else None
+
+    @property
+    def attendance_spec(self) -> AttendanceSpec:
+        return self._parsed("attendance_policy", attendance_from_json)
+
+    def _parsed(self, column: str, parse: Any) -> Any:
+        raw = getattr(self, column)
+        cached = self.__dict__.get(f"_parsed_{column}")
+        if cached is None or cached[0] is not raw:  # a new value (import-course) is parsed again
+            cached = (raw, parse(raw))
+            self.__dict__[f"_parsed_{column}"] = cached
+        return cached[1]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from lms.audit.services import record_event
 from lms.cohorts.models import Cohort, CohortStatus
+from lms.cohorts.services import ensure_open
 from lms.core.db import db
 from lms.core.time import utcnow
 from lms.courses.models import Course
@@ -46,12 +48,18 @@ def import_course(spec: CourseSpec) -> ImportReport:
         course = Course(slug=spec.slug)
         db.session.add(course)
         report.changes.append(f"course {spec.slug}: created")
+    grading = {"grading": to_json(spec.grading) if spec.grading else None,
+               "attendance_policy": to_json(spec.attendance), "participation_per": spec.participation_per}
+    if any(getattr(course, name) not in (None, value) for name, value in grading.items()):
+        # The scheme is read live by every cohort's gradebook: changing it would change
+        # finalised results.
+        for cohort in course.cohorts:
+            ensure_open(cohort, "its course's grading scheme")
     _assign(course, {
         "title": spec.title, "summary": spec.summary, "description": spec.description, "provider": spec.provider,
         "level": spec.level, "language": spec.language, "audience": spec.audience,
         "outcomes": list(spec.outcomes), "entry_requirements": list(spec.entry_requirements),
-        "outline": outline_json(spec), "grading": to_json(spec.grading) if spec.grading else None,
-        "attendance_policy": to_json(spec.attendance), "participation_per": spec.participation_per,
+        "outline": outline_json(spec), **grading,
         "group_min": spec.group_min, "group_max": spec.group_max,
         "application_questions": to_json(spec.application_questions),
         "knowledge_check": to_json(spec.knowledge_check) if spec.knowledge_check else None,
@@ -86,11 +94,22 @@ def _import_cohort(course: Course, spec: CohortSpec, outline: tuple[SessionSpec,
         session = existing.get(planned.number)
         slabel = f"{label} session {planned.number}"
         if session is None:
+            ensure_open(cohort, "its sessions")
             session = Session(cohort=cohort, number=planned.number, starts_at=planned.starts_at,
                               duration_minutes=planned.duration_minutes, title=template.title, sequence=0)
             db.session.add(session)
+            db.session.flush()
+            record_event(None, "session.create", "session", session.id, cohort_id=cohort.id,
+                         after={"number": planned.number, "starts_at": planned.starts_at.isoformat(),
+                                "duration_minutes": planned.duration_minutes, "source": "course file"})
             report.changes.append(f"{slabel}: created")
         elif (session.starts_at, session.duration_minutes) != (planned.starts_at, planned.duration_minutes):
+            ensure_open(cohort, "its sessions' times")
+            record_event(None, "session.move", "session", session.id, cohort_id=cohort.id,
+                         before={"starts_at": session.starts_at.isoformat(),
+                                 "duration_minutes": session.duration_minutes},
+                         after={"starts_at": planned.starts_at.isoformat(),
+                                "duration_minutes": planned.duration_minutes, "source": "course file"})
             session.starts_at = planned.starts_at
             session.duration_minutes = planned.duration_minutes
             session.sequence += 1

@@ -35,7 +35,8 @@ def certificate_table(book: Gradebook, certificates: dict[int, Certificate]) -> 
         scores = {c.key: c.earned for c in row.result.components}
         certificate = certificates.get(row.user.id)
         valid = certificate is not None and certificate.is_valid
-        rows.append([row.user.email, row.user.name, *(_points(scores[k]) for k in keys),
+        name = certificate.recipient_name if valid else row.user.name  # as printed on the certificate
+        rows.append([row.user.email, name, *(_points(scores[k]) for k in keys),
                      format_total(row.result.total, row.result.threshold), "yes" if valid else "no",
                      certificate.code if valid else ""])
     return rows

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from lms.attendance.services import participants
 from lms.auth.models import User
 from lms.cohorts.models import Cohort
+from lms.cohorts.services import ensure_open
 from lms.core.errors import ValidationError
-from lms.gradebook.services import check_open, parse_mark, scheme_of, set_mark
+from lms.gradebook.services import parse_mark, scheme_of, set_mark
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ def import_grades(cohort: Cohort, text: str, actor: User | None) -> GradeImport:
     """Numbers are points; level names (``excellent``) for levelled components; an empty
     cell leaves a mark as it is. Every problem of the file is reported; with any, nothing
     is written."""
-    check_open(cohort)
+    ensure_open(cohort, "its marks")
     scheme = scheme_of(cohort)
     components = {c.key: c for c in scheme.components}
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))

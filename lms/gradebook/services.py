@@ -2,20 +2,21 @@
 what is still reachable; entering marks by hand. Arithmetic is in ``lms.grading``."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from typing import Any
 
 from lms.attendance import rules
-from lms.attendance.marks import overview
+from lms.attendance.marks import Overview, PersonRow, overview
 from lms.audit.services import record_event
 from lms.auth.models import User
-from lms.cohorts.models import Cohort, CohortStatus
+from lms.cohorts.models import Cohort
+from lms.cohorts.services import ensure_open
 from lms.core.db import db
 from lms.core.errors import ValidationError
 from lms.core.time import utcnow
-from lms.courses.serialise import attendance_from_json, grading_from_json
-from lms.courses.spec import ComponentSpec, GradingSpec
+from lms.courses.spec import AttendanceSpec, ComponentSpec, GradingSpec
 from lms.gradebook.models import Mark
 from lms.grading import GradeResult, grade
 
@@ -26,12 +27,13 @@ AT_RISK_SHARE = Fraction(3, 4)
 def scheme_of(cohort: Cohort) -> GradingSpec:
     if not cohort.course.grading:
         raise ValidationError(f"The course {cohort.course.title!r} has no grading scheme in its course file.")
-    return grading_from_json(cohort.course.grading)
+    return cohort.course.grading_spec
 
 
 @dataclass(frozen=True)
 class Row:
-    user: User
+    #: A ``User``, or a light row with its ``id``, ``name`` and ``email``.
+    user: Any
     result: GradeResult
     #: Level names for levelled components, by key.
     levels: dict[str, str]
@@ -66,60 +68,105 @@ def _component(scheme: GradingSpec, key: str) -> ComponentSpec:
                           f"(it has {', '.join(c.key for c in scheme.components)}).")
 
 
+@dataclass(frozen=True)
+class _Setting:
+    """What every row of one cohort's gradebook is computed against."""
+
+    scheme: GradingSpec
+    policy: AttendanceSpec
+    attendance: ComponentSpec | None
+    participation: ComponentSpec | None
+    #: For each held session, whether it is still ahead (and may yet be attended).
+    ahead: tuple[bool, ...]
+    #: Standings already computed in this gradebook, by everything they depend on: many
+    #: participants share the same marks and attendance, and exact arithmetic is not free.
+    standings: dict[tuple[Any, ...], Row] = field(default_factory=dict, compare=False)
+
+
+def _setting(cohort: Cohort, scheme: GradingSpec, grid: Overview) -> _Setting:
+    now = utcnow()
+    return _Setting(scheme, cohort.course.attendance_spec,
+                    next((c for c in scheme.components if c.policy == "attendance"), None),
+                    next((c for c in scheme.components if c.policy == "marks" and c.key == "participation"), None),
+                    tuple(s.starts_at > now for s in grid.sessions))
+
+
+def _marks(cohort: Cohort, only: User | None = None) -> dict[int, dict[str, Any]]:
+    """Each person's marks by component key, as light rows with ``points`` and ``level``."""
+    query = db.select(Mark.user_id, Mark.component_key, Mark.points, Mark.level).where(Mark.cohort_id == cohort.id)
+    if only is not None:
+        query = query.where(Mark.user_id == only.id)
+    marks: dict[int, dict[str, Any]] = {}
+    for mark in db.session.execute(query).all():
+        marks.setdefault(mark.user_id, {})[mark.component_key] = mark
+    return marks
+
+
+def _row(setting: _Setting, person: PersonRow, own: dict[str, Any]) -> Row:
+    """One participant's standing: the one grading function behind the gradebook and My
+    grades, so both always agree."""
+    key = (tuple(person.statuses), person.attendance_points, person.participation_points,
+           tuple(sorted((k, m.points, m.level) for k, m in own.items())))
+    same = setting.standings.get(key)
+    if same is None:
+        same = setting.standings[key] = _standing(setting, person, own)
+    return replace(same, user=person.user)
+
+
+def _standing(setting: _Setting, person: PersonRow, own: dict[str, Any]) -> Row:
+    scheme, attendance, participation = setting.scheme, setting.attendance, setting.participation
+    given: dict[str, Fraction | None] = {}
+    computed = set()
+    for component in scheme.components:
+        given[component.key] = None
+        if component.key in own:
+            given[component.key] = Fraction(own[component.key].points)
+        elif component is attendance and any(person.statuses):
+            given[component.key] = Fraction(person.attendance_points)
+            computed.add(component.key)
+        elif component is participation and person.participation_points is not None:
+            given[component.key] = Fraction(person.participation_points)
+            computed.add(component.key)
+    result = grade(scheme, given)
+    pending = set(result.missing)
+    best_marks = {c.key: (Fraction(c.max_points) if c.key in pending else given[c.key]) for c in scheme.components}
+    likely_marks = {c.key: (Fraction(c.max_points) * AT_RISK_SHARE if c.key in pending else given[c.key])
+                    for c in scheme.components}
+    if attendance and attendance.key not in own:
+        # Sessions still ahead may yet be attended.
+        policy = setting.policy
+        hopeful = [st or (rules.PRESENT if future else rules.ABSENT)
+                   for st, future in zip(person.statuses, setting.ahead, strict=True)]
+        best_attendance = rules.attendance_points(
+            hopeful, Fraction(attendance.max_points), policy=policy.policy, late_counts=policy.late_counts,
+            late_weight=Fraction(policy.late_weight))
+        best_marks[attendance.key] = max(best_attendance, given[attendance.key] or Fraction(0))
+        if any(setting.ahead):
+            likely_marks[attendance.key] = best_marks[attendance.key]
+    best_result = grade(scheme, best_marks)
+    likely = grade(scheme, likely_marks)
+    cannot = not best_result.passed
+    return Row(person.user, result, {k: m.level for k, m in own.items() if m.level}, best_result.total, cannot,
+               not cannot and not result.passed and not likely.passed, frozenset(computed))
+
+
 def gradebook(cohort: Cohort) -> Gradebook:
-    """Every participant's standing; a fixed number of queries whatever the cohort's size."""
+    """Every participant's standing; a fixed number of queries whatever the cohort's size,
+    and work linear in it."""
     scheme = scheme_of(cohort)
     grid = overview(cohort)
-    policy = attendance_from_json(cohort.course.attendance_policy)
-    marks: dict[int, dict[str, Mark]] = {}
-    for mark in db.session.execute(db.select(Mark).where(Mark.cohort_id == cohort.id)).scalars():
-        marks.setdefault(mark.user_id, {})[mark.component_key] = mark
-    attendance = next((c for c in scheme.components if c.policy == "attendance"), None)
-    participation = next((c for c in scheme.components if c.policy == "marks" and c.key == "participation"), None)
-    now = utcnow()
-    rows = []
-    for person in grid.rows:
-        given: dict[str, Fraction | None] = {}
-        computed = set()
-        own = marks.get(person.user.id, {})
-        for component in scheme.components:
-            given[component.key] = None
-            if component.key in own:
-                given[component.key] = Fraction(own[component.key].points)
-            elif component is attendance and any(person.statuses):
-                given[component.key] = Fraction(person.attendance_points)
-                computed.add(component.key)
-            elif component is participation and person.participation_points is not None:
-                given[component.key] = Fraction(person.participation_points)
-                computed.add(component.key)
-        result = grade(scheme, given)
-        pending = set(result.missing)
-        best_marks = {c.key: (Fraction(c.max_points) if c.key in pending else given[c.key])
-                      for c in scheme.components}
-        likely_marks = {c.key: (Fraction(c.max_points) * AT_RISK_SHARE if c.key in pending else given[c.key])
-                        for c in scheme.components}
-        if attendance and attendance.key not in own:
-            # Sessions still ahead may yet be attended.
-            ahead = [s.starts_at > now for s in grid.sessions]
-            hopeful = [st or (rules.PRESENT if future else rules.ABSENT) for st, future in zip(person.statuses, ahead,
-                                                                                             strict=True)]
-            best_attendance = rules.attendance_points(
-                hopeful, Fraction(attendance.max_points), policy=policy.policy, late_counts=policy.late_counts,
-                late_weight=Fraction(policy.late_weight))
-            best_marks[attendance.key] = max(best_attendance, given[attendance.key] or Fraction(0))
-            if any(ahead):
-                likely_marks[attendance.key] = best_marks[attendance.key]
-        best_result = grade(scheme, best_marks)
-        likely = grade(scheme, likely_marks)
-        cannot = not best_result.passed
-        rows.append(Row(person.user, result, {k: m.level for k, m in own.items() if m.level}, best_result.total, cannot,
-                        not cannot and not result.passed and not likely.passed, frozenset(computed)))
-    return Gradebook(cohort, scheme, rows)
+    marks = _marks(cohort)
+    setting = _setting(cohort, scheme, grid)
+    return Gradebook(cohort, scheme, [_row(setting, person, marks.get(person.user.id, {})) for person in grid.rows])
 
 
-def check_open(cohort: Cohort) -> None:
-    if cohort.status == CohortStatus.FINALISED:
-        raise ValidationError("This cohort is finalised: its marks are frozen. A coordinator can reopen it.")
+def person_grades(cohort: Cohort, user: User) -> Row:
+    """``user``'s standing alone, read by queries for that person only: what My grades
+    shows costs the same in a cohort of 30 or of 5,000."""
+    scheme = scheme_of(cohort)
+    grid = overview(cohort, only=user)
+    setting = _setting(cohort, scheme, grid)
+    return _row(setting, grid.rows[0], _marks(cohort, user).get(user.id, {}))
 
 
 def parse_mark(component: ComponentSpec, value: str) -> tuple[Decimal, str | None]:
@@ -145,7 +192,7 @@ def parse_mark(component: ComponentSpec, value: str) -> tuple[Decimal, str | Non
 def set_mark(cohort: Cohort, user: User, key: str, value: str, actor: User | None, note: str = "") -> bool:
     """Set (or with an empty ``value``, clear) one mark, with an audit event; returns True
     when something changed."""
-    check_open(cohort)
+    ensure_open(cohort, "its marks")
     component = _component(scheme_of(cohort), key)
     existing = db.session.execute(db.select(Mark).where(
         Mark.cohort_id == cohort.id, Mark.user_id == user.id, Mark.component_key == key)).scalar_one_or_none()

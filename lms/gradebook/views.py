@@ -6,11 +6,12 @@ from flask_login import current_user, login_required
 
 from lms.attendance.services import participants
 from lms.auth import permissions
-from lms.certificates.services import certificates_of
+from lms.certificates.services import certificate_of
 from lms.cohorts.models import Role
 from lms.cohorts.views import load_cohort
 from lms.core.db import db
-from lms.core.errors import ValidationError
+from lms.core.errors import CohortFinalisedError, ValidationError
+from lms.core.paging import paginate
 from lms.gradebook import services
 from lms.gradebook.export import gradebook_table, to_csv, to_xlsx
 from lms.grading import format_total
@@ -35,8 +36,9 @@ def _book(slug: str):
 def gradebook_view(slug: str) -> str:
     book = _book(slug)
     sort = request.args.get("sort", "name")
-    rows = sorted(book.rows, key=SORTS.get(sort, SORTS["name"]))
-    return render_template("lms/gradebook/gradebook.html", book=book, rows=rows, sort=sort, fmt=format_total,
+    sort = sort if sort in SORTS else "name"
+    page = paginate(sorted(book.rows, key=SORTS[sort]), request.args.get("page"))
+    return render_template("lms/gradebook/gradebook.html", book=book, page=page, sort=sort, fmt=format_total,
                            cohort=book.cohort, finalised=book.cohort.finalised_at is not None,
                            can_manage=permissions.can_manage_cohort(current_user, book.cohort))
 
@@ -56,11 +58,13 @@ def gradebook_save(slug: str) -> Response:
                     changed += services.set_mark(cohort, person, key, request.form[field], current_user)
     except ValidationError as error:
         db.session.rollback()
-        flash(f"Nothing was saved: {person.name}, {error}", "error")
+        who = "" if isinstance(error, CohortFinalisedError) else f"{person.name}, "
+        flash(f"Nothing was saved: {who}{error}", "error")
         return redirect(url_for("lms.gradebook.gradebook_view", slug=slug))
     db.session.commit()
     flash(f"Marks saved ({changed} change{'s' if changed != 1 else ''}).", "success")
-    return redirect(url_for("lms.gradebook.gradebook_view", slug=slug, sort=request.args.get("sort", "name")))
+    return redirect(url_for("lms.gradebook.gradebook_view", slug=slug, sort=request.args.get("sort", "name"),
+                            page=request.args.get("page", "1")))
 
 
 def _download(body: bytes, mimetype: str, filename: str) -> Response:
@@ -91,7 +95,6 @@ def my_grades(slug: str) -> str | Response:
                                                                                                     cohort):
         return redirect(url_for("lms.gradebook.gradebook_view", slug=slug))
     permissions.authorize(Role.PARTICIPANT in permissions.roles_in(current_user, cohort))
-    book = services.gradebook(cohort)
-    row = next(r for r in book.rows if r.user.id == current_user.id)
-    return render_template("lms/gradebook/my_grades.html", cohort=cohort, book=book, row=row, fmt=format_total,
-                           certificate=certificates_of(cohort).get(current_user.id))
+    row = services.person_grades(cohort, current_user)
+    return render_template("lms/gradebook/my_grades.html", cohort=cohort, row=row, fmt=format_total,
+                           certificate=certificate_of(cohort, current_user))

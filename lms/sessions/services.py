@@ -6,7 +6,12 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy.orm.attributes import set_committed_value
+
+from lms.audit.services import record_event
+from lms.auth.models import User
 from lms.cohorts.models import Cohort
+from lms.cohorts.services import ensure_open
 from lms.core.db import db
 from lms.core.errors import NotFoundError, ValidationError
 from lms.core.localtime import LocalTimeError, to_utc
@@ -35,6 +40,8 @@ def get_session(cohort: Cohort, number: int) -> Session:
     ).scalar_one_or_none()
     if session is None:
         raise NotFoundError(f"No session {number} in {cohort.slug}.")
+    # The cohort is already loaded: no second query for it when the caller lets go of ``cohort``.
+    set_committed_value(session, "cohort", cohort)
     return session
 
 
@@ -72,8 +79,20 @@ def _check_overlap(cohort: Cohort, starts: datetime, minutes: int, ignore: Sessi
             raise ValidationError(f"This overlaps session {other.number}, “{other.title}”. Choose another time.")
 
 
-def create_session(cohort: Cohort, plan: SessionPlan) -> Session:
+def _state(session: Session) -> dict[str, object]:
+    return {"number": session.number, "title": session.title, "starts_at": session.starts_at.isoformat(),
+            "duration_minutes": session.duration_minutes, "status": session.status.value}
+
+
+def _audit(actor: User | None, action: str, session: Session, before: dict[str, object] | None) -> None:
+    record_event(actor, action, "session", session.id, cohort_id=session.cohort_id, before=before,
+                 after=_state(session))
+
+
+def create_session(cohort: Cohort, plan: SessionPlan, actor: User | None = None) -> Session:
+    """A new session; it counts for attendance, so a finalised cohort refuses it."""
     starts, minutes = _times(plan)
+    ensure_open(cohort, "its sessions")
     _check_overlap(cohort, starts, minutes, None)
     number = (db.session.execute(
         db.select(db.func.max(Session.number)).where(Session.cohort_id == cohort.id)).scalar() or 0) + 1
@@ -81,17 +100,22 @@ def create_session(cohort: Cohort, plan: SessionPlan) -> Session:
                       starts_at=starts, duration_minutes=minutes, join_url=plan.join_url.strip(), sequence=0)
     db.session.add(session)
     db.session.flush()
+    _audit(actor, "session.create", session, None)
     return session
 
 
-def update_session(session: Session, plan: SessionPlan) -> bool:
+def update_session(session: Session, plan: SessionPlan, actor: User | None = None) -> bool:
     """Change a session; returns True when its time moved (calendars then see a higher
-    SEQUENCE on the same UID)."""
+    SEQUENCE on the same UID). On a finalised cohort the title, topics and join link may
+    still be corrected, but the session cannot move."""
     starts, minutes = _times(plan)
     if session.is_cancelled:
         raise ValidationError("This session is cancelled; restore it before changing it.")
-    _check_overlap(session.cohort, starts, minutes, session)
     moved = (session.starts_at, session.duration_minutes) != (starts, minutes)
+    if moved:
+        ensure_open(session.cohort, "its sessions' times")
+    _check_overlap(session.cohort, starts, minutes, session)
+    before = _state(session)
     changed = moved or (session.title, session.join_url, session.topics) != (
         plan.title.strip(), plan.join_url.strip(), list(plan.topics))
     session.title = plan.title.strip()
@@ -101,24 +125,33 @@ def update_session(session: Session, plan: SessionPlan) -> bool:
     if changed:
         session.sequence += 1
         session.updated_at = utcnow()
+        _audit(actor, "session.move" if moved else "session.update", session, before)
     db.session.flush()
     return moved
 
 
-def cancel_session(session: Session) -> None:
+def cancel_session(session: Session, actor: User | None = None) -> None:
+    """Cancel; a cancelled session no longer counts for attendance, so a finalised cohort
+    refuses it."""
     if session.is_cancelled:
         return
+    ensure_open(session.cohort, "its sessions")
+    before = _state(session)
     session.status = SessionStatus.CANCELLED
     session.sequence += 1
     session.updated_at = utcnow()
+    _audit(actor, "session.cancel", session, before)
     db.session.flush()
 
 
-def restore_session(session: Session) -> None:
+def restore_session(session: Session, actor: User | None = None) -> None:
     if not session.is_cancelled:
         return
+    ensure_open(session.cohort, "its sessions")
     _check_overlap(session.cohort, session.starts_at, session.duration_minutes, session)
+    before = _state(session)
     session.status = SessionStatus.SCHEDULED
     session.sequence += 1
     session.updated_at = utcnow()
+    _audit(actor, "session.restore", session, before)
     db.session.flush()

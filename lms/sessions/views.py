@@ -57,7 +57,7 @@ def session_new(slug: str) -> str | Response:
         form.zone.data = cohort.timezone
     if form.validate_on_submit():
         try:
-            session = services.create_session(cohort, _plan(form))
+            session = services.create_session(cohort, _plan(form), current_user)
         except ValidationError as error:
             db.session.rollback()
             for problem in error.problems:
@@ -84,7 +84,7 @@ def session_edit(slug: str, number: int) -> str | Response:
         form.topics.data = "\n".join(session.topics)
     if form.validate_on_submit():
         try:
-            moved = services.update_session(session, _plan(form))
+            moved = services.update_session(session, _plan(form), current_user)
         except ValidationError as error:
             db.session.rollback()
             form.form_errors.extend(error.problems)
@@ -100,9 +100,14 @@ def session_edit(slug: str, number: int) -> str | Response:
 def session_cancel(slug: str, number: int) -> Response:
     session = load_session(slug, number)
     permissions.authorize(permissions.can_teach(current_user, session.cohort))
-    services.cancel_session(session)  # CSRF was checked for every POST by CSRFProtect
-    db.session.commit()
-    flash(f"Session {number} is cancelled. Calendars that follow the feed will show it cancelled.", "success")
+    try:
+        services.cancel_session(session, current_user)  # CSRF was checked for every POST by CSRFProtect
+    except ValidationError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"Session {number} is cancelled. Calendars that follow the feed will show it cancelled.", "success")
     return redirect(url_for("lms.cohorts.cohort_view", slug=slug))
 
 
@@ -112,7 +117,7 @@ def session_restore(slug: str, number: int) -> Response:
     session = load_session(slug, number)
     permissions.authorize(permissions.can_teach(current_user, session.cohort))
     try:
-        services.restore_session(session)
+        services.restore_session(session, current_user)
     except ValidationError as error:
         db.session.rollback()
         flash(str(error), "error")

@@ -68,7 +68,7 @@ def test_itu_cohort_from_marks_to_verified_certificates(client, runner, ctx, tmp
 
     # The confirm step shows who passes, then finalising issues.
     confirm = client.get(f"{C}/finalise").get_data(as_text=True)
-    assert "Finalise and issue 3 certificates" in confirm and "Late Project (final_project)" in confirm
+    assert "Finalise and issue 3 new certificates" in confirm and "Late Project (final_project)" in confirm
     assert db.session.execute(sa.select(sa.func.count(Certificate.id))).scalar() == 0
     assert client.post(f"{C}/finalise", data={"csrf_token": csrf_token(client, f"{C}/finalise")}).status_code == 302
     certificates = {c.user_id: c for c in db.session.execute(sa.select(Certificate)).scalars()}
@@ -89,8 +89,11 @@ def test_itu_cohort_from_marks_to_verified_certificates(client, runner, ctx, tmp
     assert "Valid certificate" in verified and "Eighty Point Five" in verified
     assert "Digital Public Goods and Open Source" in verified and "80.5" not in verified
     assert "eighty.five@example.org" not in verified
-    assert "No certificate has the code" in anonymous.get("/verify/?code=AAAAAAAAAAAAAAAAAAAAAAAA").get_data(
-        as_text=True)
+    for unknown in ("/verify/?code=AAAAAAAAAAAAAAAAAAAAAAAA", "/verify/AAAAAAAAAAAAAAAAAAAAAAAA", "/verify/x"):
+        response = anonymous.get(unknown)
+        assert response.status_code == 404, unknown  # never "200 OK" for a certificate that does not exist
+        assert "No certificate has the code" in response.get_data(as_text=True)
+    assert anonymous.get(f"/verify/{code}").status_code == 200
 
     # The certificate list as CSV and XLSX, read back.
     raw = client.get(f"{C}/certificates.csv")

@@ -1,5 +1,7 @@
 """The LMS as a plug-in: mounted under /learn in a bare host app, it works and leaves the
 host alone."""
+import re
+
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
@@ -16,7 +18,7 @@ def host(tmp_path):
 
     @app.get("/")
     def host_home():
-        return "the host's own home page"
+        return "the host's own home page" + " " * 600  # long enough that a compressor would act
 
     LMS().init_app(app, url_prefix="/learn")
     app.test_client_class = IsolatedClient
@@ -35,7 +37,8 @@ def test_register_and_log_in_under_the_prefix(host):
     client = host.test_client()
     page = client.get("/learn/register").get_data(as_text=True)
     assert 'action="/learn/logout"' not in page  # anonymous: no logout form
-    assert 'href="/learn/lms-static/lms.css"' in page
+    stylesheet = re.search(r'href="(/learn/lms-assets/[0-9a-f]{16}/lms.css)"', page)
+    assert stylesheet, "the fingerprinted stylesheet lives under the prefix"
     response = client.post("/learn/register", data={
         "csrf_token": _token(client, "/learn/register"), "name": "Rahul Mehta", "email": "rahul@example.org",
         "password": "monsoon evening tea", "confirm": "monsoon evening tea", "country": "IN",
@@ -48,14 +51,17 @@ def test_register_and_log_in_under_the_prefix(host):
     assert response.status_code == 302
     home = client.get("/learn/").get_data(as_text=True)
     assert "Hello, Rahul Mehta" in home
-    assert client.get("/learn/lms-static/lms.css").status_code == 200
+    assert client.get(stylesheet.group(1)).status_code == 200
 
 
 def test_host_routes_are_untouched(host):
     client = host.test_client()
-    response = client.get("/")
-    assert response.get_data(as_text=True) == "the host's own home page"
+    response = client.get("/", headers={"Accept-Encoding": "gzip, br"})
+    assert response.get_data(as_text=True) == "the host's own home page" + " " * 600
     assert "Content-Security-Policy" not in response.headers
+    assert "Content-Encoding" not in response.headers, "the LMS compresses only its own responses"
+    assert "COMPRESS_REGISTER" not in host.config, "the host's Flask-Compress setting is left as it was"
+    assert client.get("/learn/login", headers={"Accept-Encoding": "gzip"}).headers["Content-Encoding"] == "gzip"
     assert client.get("/login").status_code == 404  # the LMS lives only under its prefix
     assert "lms" in host.extensions and host.extensions["lms"]["url_prefix"] == "/learn"
 

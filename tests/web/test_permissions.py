@@ -348,8 +348,9 @@ MATRIX = [
         variant="draft"),
     Row("lms.cohorts.people_view", "GET", f"{C}/people", TEACHERS, page="<h1>People in"),
     Row("lms.cohorts.people_view", "POST", f"{C}/people", MANAGERS, data=lambda w: ENROL, check=_enrolled),
+    # The participant holds a certificate, so a removal needs a reason.
     Row("lms.cohorts.member_remove", "POST", lambda w: f"{C}/people/{w.membership_id}/remove", MANAGERS,
-        check=_removed),
+        data=lambda w: {"reason": "Left the programme"}, check=_removed),
     Row("lms.sessions.session_view", "GET", S1, EVERYONE, page="<h1>Session 1: Session 1"),
     Row("lms.sessions.session_new", "GET", f"{C}/sessions/new", TEACHERS, page="<h1>Schedule a session"),
     Row("lms.sessions.session_new", "POST", f"{C}/sessions/new", TEACHERS,
@@ -400,8 +401,8 @@ MATRIX = [
     Row("lms.certificates.certificate_revoke", "POST", lambda w: f"/certificates/{w.code}/revoke", MANAGERS,
         data=lambda w: {"reason": "Issued in error"}, check=_revoked),
     Row("lms.certificates.verify", "GET", lambda w: f"/verify/{w.code}", EVERYONE, page="Valid certificate"),
-    Row("lms.certificates.verify", "GET", "/verify/?code=NOSUCHCODE0000000000", EVERYONE,
-        page="No certificate has the code", variant="unknown"),
+    Row("lms.certificates.verify", "GET", "/verify/?code=NOSUCHCODE0000000000", dict.fromkeys(ROLES, "404"),
+        variant="unknown"),
     Row("lms.feeds.cohort_feed", "GET", f"{C}/calendar.ics", EVERYONE, check=_cohort_feed),
     Row("lms.feeds.cohort_feed", "GET", "/cohorts/draft-cohort/calendar.ics", DRAFT, variant="draft",
         check=lambda w, r, role: r.get_data(as_text=True).startswith("BEGIN:VCALENDAR")),
@@ -411,7 +412,7 @@ MATRIX = [
 ]
 
 #: Served by Flask itself, not by an LMS view.
-STATIC = {"static", "lms.static"}
+STATIC = {"static", "lms.static", "lms.asset"}
 
 
 def route_methods(app) -> set[tuple[str, str]]:

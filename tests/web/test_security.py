@@ -63,7 +63,8 @@ def _get_paths(app, w: World) -> list[tuple[str, str]]:
     values = {"slug": w.slug, "number": "1", "material_id": str(w.material_id), "code": w.code,
               "token": w.calendar_token, "filename": "lms.css"}
     per_endpoint = {"lms.auth.reset_password": {"token": w.reset_token},
-                    "lms.courses.course_view": {"slug": "itu-dpg-oss"}}
+                    "lms.courses.course_view": {"slug": "itu-dpg-oss"},
+                    "lms.asset": {"digest": app.extensions["lms"]["assets"]["lms.css"].digest}}
     adapter = app.url_map.bind("localhost")
     paths = []
     for rule in app.url_map.iter_rules():

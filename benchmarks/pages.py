@@ -1,0 +1,276 @@
+"""Benchmark: every page a participant or instructor opens, against a bare Flask route that
+renders a 2 KB template, in the same process and interleaved; optionally under gunicorn
+with a load generator on loopback.
+
+    .venv/bin/python benchmarks/pages.py                       # 32 participants, in-process
+    .venv/bin/python benchmarks/pages.py --participants 5000
+    .venv/bin/python benchmarks/pages.py --server              # gunicorn + wrk (apt-get install wrk)
+
+The cohort has sessions, attendance for every session, participation marks, quiz and
+project marks and certificates, so every table a page reads holds realistic data. The
+database is a throw-away SQLite file, or ``LMS_BENCH_DATABASE_URL`` (PostgreSQL). Figures
+from one run on a shared machine are noisy: the ratios to the bare route are what counts.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import sqlalchemy as sa  # noqa: E402
+from flask import Blueprint, Flask, render_template  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+
+from lms import create_app  # noqa: E402
+from lms.attendance.models import AttendanceRecord, AttendanceSource, AttendanceStatus, ParticipationMark  # noqa: E402
+from lms.auth.models import User  # noqa: E402
+from lms.auth.passwords import hash_password  # noqa: E402
+from lms.certificates.services import finalise_cohort  # noqa: E402
+from lms.cohorts.models import Membership, Role  # noqa: E402
+from lms.cohorts.services import get_cohort  # noqa: E402
+from lms.core.db import db  # noqa: E402
+from lms.courses.loader import load_course_file  # noqa: E402
+from lms.courses.services import import_course  # noqa: E402
+from lms.gradebook.models import Mark  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SLUG = "itu-dpg-oss-2024"
+PASSWORD = "benchmark password 2024"
+#: Throughput share of the bare route each page must reach (issue #15).
+TARGETS = {"participant": 0.25, "staff": 0.10}
+
+#: A 2 KB page: what a bare Flask route costs to render and send.
+BARE_TEMPLATE = "<!doctype html><html><head><title>{{ title }}</title></head><body><main>" + "".join(
+    f"<p>Paragraph {i}: {{{{ title }}}} lorem ipsum dolor sit amet.</p>" for i in range(40)) + "</main></body></html>"
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: str
+    who: str  # participant, instructor or anonymous
+    kind: str  # participant or staff: which target applies
+
+
+PAGES = [
+    Page("login", "/login", "anonymous", "participant"),
+    Page("participant dashboard", "/", "participant", "participant"),
+    Page("cohort page with schedule", f"/cohorts/{SLUG}", "participant", "participant"),
+    Page("session page", f"/cohorts/{SLUG}/sessions/1", "participant", "participant"),
+    Page("My grades", f"/cohorts/{SLUG}/my-grades", "participant", "participant"),
+    Page("calendar page", "/account/calendar", "participant", "participant"),
+    Page("gradebook", f"/cohorts/{SLUG}/gradebook", "instructor", "staff"),
+    Page("attendance overview", f"/cohorts/{SLUG}/attendance", "instructor", "staff"),
+]
+
+
+def build(app: Flask, participants: int) -> None:
+    """The ITU cohort with ``participants`` people, each with a record for every session,
+    a participation mark and quiz and project marks (a spread of results), then finalised."""
+    with app.app_context():
+        upgrade()
+        import_course(load_course_file(ROOT / "courses" / "itu-dpg-oss.toml"))
+        db.session.commit()
+        cohort = get_cohort(SLUG)
+        cohort.capacity = participants
+        secret = hash_password(PASSWORD)
+        users = [User(email=f"p{i:05d}@bench.example", name=f"Participant {i:05d} Ngô Thị Hạnh", country="VN",
+                      timezone="Asia/Ho_Chi_Minh", password_hash=secret) for i in range(participants)]
+        staff = [User(email="instructor@bench.example", name="Inés Instructor", timezone="Europe/Zurich",
+                      password_hash=secret)]
+        db.session.add_all(users + staff)
+        db.session.flush()
+        db.session.add_all(Membership(cohort_id=cohort.id, user_id=u.id, role=Role.PARTICIPANT) for u in users)
+        db.session.add(Membership(cohort_id=cohort.id, user_id=staff[0].id, role=Role.INSTRUCTOR))
+        statuses = [AttendanceStatus.PRESENT, AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.ABSENT,
+                    AttendanceStatus.PRESENT, AttendanceStatus.EXCUSED, AttendanceStatus.PRESENT]
+        levels = [("excellent", 60), ("good", 50), ("submission", 40), ("good", 50)]
+        for i, user in enumerate(users):
+            for n, session in enumerate(cohort.sessions):
+                status = statuses[(i + n) % len(statuses)]
+                db.session.add(AttendanceRecord(session_id=session.id, user_id=user.id, status=status,
+                                                minutes=None if status == AttendanceStatus.ABSENT else 100,
+                                                source=AttendanceSource.MEETING_REPORT, note=""))
+            db.session.add(ParticipationMark(cohort_id=cohort.id, user_id=user.id, session_id=None,
+                                             points=Decimal(8 + i % 8), note="asked good questions"))
+            level, points = levels[i % len(levels)]
+            db.session.add(Mark(cohort_id=cohort.id, user_id=user.id, component_key="final_project",
+                                points=Decimal(points), level=level))
+            if i % 10:
+                db.session.add(Mark(cohort_id=cohort.id, user_id=user.id, component_key="knowledge_check",
+                                    points=Decimal(10)))
+        db.session.commit()
+        report = finalise_cohort(get_cohort(SLUG), None)
+        db.session.commit()
+        print(f"built: {participants} participants, {len(cohort.sessions)} sessions, "
+              f"{participants * len(cohort.sessions)} attendance records, {len(report.issued)} certificates")
+
+
+def add_bare_route(app: Flask) -> None:
+    """``/bench-bare``: a plain route rendering a 2 KB template file (compiled once and
+    cached by Jinja, as every real template is)."""
+    folder = Path(tempfile.mkdtemp(prefix="lms-bare-"))
+    (folder / "bench-bare.html").write_text(BARE_TEMPLATE, encoding="utf-8")
+    bare = Blueprint("bench", __name__, template_folder=str(folder))
+    bare.add_url_rule("/bench-bare", "bare", lambda: render_template("bench-bare.html", title="Bare"))
+    app.register_blueprint(bare)
+
+
+def logged_in(app: Flask, email: str | None):
+    client = app.test_client()
+    if email:
+        page = client.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+        response = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
+        assert response.status_code == 302, f"login as {email} failed"
+    return client
+
+
+def timed(call: Callable[[], object], repeat: int) -> float:
+    started = time.perf_counter()
+    for _ in range(repeat):
+        call()
+    return (time.perf_counter() - started) / repeat
+
+
+def in_process(app: Flask, rounds: int, repeat: int) -> None:
+    clients = {"anonymous": logged_in(app, None), "participant": logged_in(app, "p00001@bench.example"),
+               "instructor": logged_in(app, "instructor@bench.example")}
+    statements: dict[str, int] = {}
+    sizes: dict[str, int] = {}
+    for page in PAGES:  # warm up, check, and count statements
+        with app.app_context():
+            count = [0]
+
+            def tick(*_args: object, count: list[int] = count) -> None:
+                count[0] += 1
+
+            sa.event.listen(db.engine, "before_cursor_execute", tick)
+            response = clients[page.who].get(page.path)
+            sa.event.remove(db.engine, "before_cursor_execute", tick)
+        assert response.status_code == 200, f"{page.name}: {response.status_code}"
+        statements[page.name], sizes[page.name] = count[0], len(response.data)
+    bare = clients["anonymous"]
+    samples: dict[str, list[float]] = {p.name: [] for p in PAGES} | {"bare": []}
+    for _ in range(rounds):
+        samples["bare"].append(timed(lambda: bare.get("/bench-bare"), repeat * 4))
+        for page in PAGES:
+            client = clients[page.who]
+            samples[page.name].append(timed(lambda c=client, p=page.path: c.get(p), repeat))
+    base = statistics.median(samples["bare"])
+    print(f"\n{'page':<28} {'ms/request':>10} {'share of bare':>14} {'target':>7} {'SQL':>4} {'HTML KB':>8}")
+    print(f"{'bare template route':<28} {base * 1000:10.2f} {'100 %':>14}")
+    met = True
+    for page in PAGES:
+        median = statistics.median(samples[page.name])
+        share, target = base / median, TARGETS[page.kind]
+        ok = share >= target
+        met &= ok
+        print(f"{page.name:<28} {median * 1000:10.2f} {share:13.1%} {target:6.0%}{'' if ok else '!'} "
+              f"{statements[page.name]:4d} {sizes[page.name] / 1024:8.1f}")
+    print(f"\n{'every target met' if met else 'TARGETS MISSED (marked !)'}; {rounds} interleaved rounds, median")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def under_server(app: Flask, url: str, seconds: int, connections: int) -> None:
+    """gunicorn (2 sync workers) serving the same database; wrk on loopback."""
+    wrk = shutil.which("wrk")
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    if not wrk or not gunicorn.exists():
+        sys.exit("--server needs wrk (apt-get install wrk) and gunicorn (pip install -e '.[bench]').")
+    cookies = {who: logged_in(app, email).get_cookie("session").value
+               for who, email in (("participant", "p00001@bench.example"), ("instructor", "instructor@bench.example"))}
+    port = free_port()
+    env = {**os.environ, "LMS_BENCH_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    server = subprocess.Popen([str(gunicorn), "-w", "2", "-b", f"127.0.0.1:{port}", "-k", "sync", "--log-level",
+                               "warning", "benchmarks.pages:server_app()"], cwd=ROOT, env=env)
+    try:
+        for _ in range(600):  # both workers up and answering (imports take seconds on a busy machine)
+            try:
+                ready = [urllib.request.urlopen(f"http://127.0.0.1:{port}/bench-bare", timeout=5).status
+                         for _ in range(4)]
+                if ready == [200] * 4:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            sys.exit("gunicorn did not answer within two minutes")
+        print(f"\n{'page (gunicorn -w 2, wrk)':<28} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'share of bare':>14}")
+        base = None
+        for name, path, who in [("bare template route", "/bench-bare", "anonymous")] + [
+                (p.name, p.path, p.who) for p in PAGES]:
+            headers = ["-H", f"Cookie: session={cookies[who]}"] if who in cookies else []
+            out = subprocess.run([wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *headers,
+                                  f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True).stdout
+            rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+            p50, p99 = (_ms(re.search(rf"\s{q}%\s+([\d.]+\w+)", out).group(1)) for q in ("50", "99"))
+            if not rate:
+                sys.exit(f"{name}: no request answered; see gunicorn's log above")
+            base = base or rate
+            print(f"{name:<28} {rate:8.0f} {p50:7.1f} {p99:7.1f} {rate / base:13.1%}")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def _ms(text: str) -> float:
+    value, unit = float(re.match(r"[\d.]+", text).group(0)), re.sub(r"[\d.]+", "", text)
+    return value * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+
+def server_app() -> Flask:
+    """The app gunicorn serves in ``--server`` mode."""
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=os.environ["LMS_BENCH_DATABASE_URL"],
+                     RATELIMIT_ENABLED=False)
+    add_bare_route(app)
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--participants", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=20, help="requests per page per round")
+    parser.add_argument("--server", action="store_true", help="also measure under gunicorn with wrk")
+    parser.add_argument("--seconds", type=int, default=5, help="wrk duration per page with --server")
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    workdir = tempfile.mkdtemp(prefix="lms-pages-")
+    url = os.environ.get("LMS_BENCH_DATABASE_URL") or f"sqlite:///{workdir}/bench.sqlite3"
+    if url.startswith("postgresql"):
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, LMS_UPLOAD_DIR=workdir, RATELIMIT_ENABLED=False)
+    add_bare_route(app)
+    started = time.perf_counter()
+    build(app, args.participants)
+    print(f"({time.perf_counter() - started:.1f} s to build, database {url.split('://')[0]})")
+    in_process(app, args.rounds, max(1, args.repeat if args.participants <= 1000 else 2))
+    if args.server:
+        under_server(app, url, args.seconds, args.connections)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,263 @@
+"""SECURITY-CHECKS row 28: once a cohort is finalised, nothing that feeds a grade changes,
+by any path (browser, CLI, import, session changes, membership), until a coordinator
+reopens it with a reason. Every write path is tried on a finalised cohort: each is refused
+with the plain message, and the certificate list, the gradebook export and every row that
+feeds a grade are byte-identical afterwards."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from lms.attendance.models import AttendanceRecord, NameMapping, ParticipationMark
+from lms.audit.models import AuditEvent
+from lms.certificates.models import Certificate
+from lms.cohorts.models import CohortStatus, Membership, Role
+from lms.cohorts.services import get_cohort
+from lms.core.db import db
+from lms.courses.loader import load_course_file
+from lms.courses.services import import_course
+from lms.gradebook.models import Mark
+from lms.sessions.models import Session
+from lms.sessions.services import cancel_session
+from tests.conftest import csrf_token, enrol, login, make_user
+
+ROOT = Path(__file__).resolve().parents[2]
+COURSE_FILE = ROOT / "courses" / "itu-dpg-oss.toml"
+SLUG = "itu-dpg-oss-2024"
+C = f"/cohorts/{SLUG}"
+REFUSAL = "This cohort is finalised; reopen it with a reason first"
+REPORT = (ROOT / "tests" / "data" / "zoom-participants-session1-plain.csv").read_text(encoding="utf-8-sig")
+
+#: Participants in five scripts; the first three pass, the others do not.
+PEOPLE = {
+    "amina.diallo@example.org": ("Amina Diallo", "10,15,15,excellent"),
+    "ivan@example.org": ("Иван Петров", "10,15,12,excellent"),
+    "wang@example.org": ("王芳", "10,15,10,excellent"),
+    "amit@example.org": ("अमित कुमार", "10,15,5,good"),
+    "lan.nguyen@example.org": ("Nguyễn Thị Lan", "0,10,5,submission"),
+    "mohamed@example.org": ("محمد عبد الله", "10,15,15,"),
+}
+
+
+def _grades(tmp_path: Path, rows: dict[str, str]) -> str:
+    path = tmp_path / "grades.csv"
+    lines = ["email,knowledge_check,attendance,participation,final_project"]
+    lines += [f"{email},{marks}" for email, marks in rows.items()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+@pytest.fixture
+def finalised(client, runner, ctx, tmp_path) -> dict[str, Any]:
+    import_course(load_course_file(COURSE_FILE))
+    db.session.commit()
+    cohort = get_cohort(SLUG)
+    users = {email: make_user(email, name) for email, (name, _) in PEOPLE.items()}
+    for user in users.values():
+        enrol(user, cohort, Role.PARTICIPANT)
+    enrol(make_user("clara@example.org", "Clara Coordinator"), cohort, Role.COORDINATOR)
+    cancel_session(db.session.execute(sa.select(Session).where(Session.cohort_id == cohort.id,
+                                                               Session.number == 5)).scalar_one())
+    db.session.commit()
+    result = runner.invoke(args=["lms", "import-grades", SLUG, _grades(
+        tmp_path, {email: marks for email, (_, marks) in PEOPLE.items()})])
+    assert result.exit_code == 0, result.output
+    assert login(client, "clara@example.org").status_code == 302
+    assert client.post(f"{C}/finalise", data={"csrf_token": csrf_token(client, f"{C}/finalise")}).status_code == 302
+    db.session.expire_all()
+    assert get_cohort(SLUG).status == CohortStatus.FINALISED
+    assert db.session.scalar(sa.select(sa.func.count(Certificate.id))) == 3
+    return {"users": users, "cohort_id": cohort.id, "tmp": tmp_path}
+
+
+def _state(client) -> dict[str, Any]:
+    """Everything a finalised result is made of, as the coordinator downloads it and as it
+    is stored."""
+    db.session.expire_all()
+
+    def rows(model: Any, *columns: Any) -> list[tuple[Any, ...]]:
+        return sorted(tuple(str(v) for v in row) for row in db.session.execute(sa.select(*columns)).all())
+
+    return {
+        "certificates.csv": client.get(f"{C}/certificates.csv").data,
+        "gradebook.csv": client.get(f"{C}/gradebook.csv").data,
+        "marks": rows(Mark, Mark.user_id, Mark.component_key, Mark.points, Mark.level),
+        "attendance": rows(AttendanceRecord, AttendanceRecord.session_id, AttendanceRecord.user_id,
+                           AttendanceRecord.status, AttendanceRecord.minutes),
+        "participation": rows(ParticipationMark, ParticipationMark.user_id, ParticipationMark.session_id,
+                              ParticipationMark.points),
+        "sessions": rows(Session, Session.id, Session.number, Session.starts_at, Session.duration_minutes,
+                         Session.status),
+        "memberships": rows(Membership, Membership.user_id, Membership.role),
+        "name mappings": rows(NameMapping, NameMapping.normalised_name, NameMapping.user_id),
+        "certificates": rows(Certificate, Certificate.user_id, Certificate.code, Certificate.total,
+                             Certificate.revoked_at),
+    }
+
+
+def _page_text(response: Any) -> str:
+    return re.sub(r"\s+", " ", response.get_data(as_text=True))
+
+
+def _post(client: Any, path: str, data: dict[str, Any], form_page: str | None = None) -> str:
+    data = {"csrf_token": csrf_token(client, form_page or path), **data}
+    return _page_text(client.post(path, data=data, follow_redirects=True))
+
+
+def _cli(runner: Any, *args: str) -> str:
+    result = runner.invoke(args=["lms", *args])
+    assert result.exit_code == 1, result.output
+    return result.output
+
+
+def _uid(world: dict[str, Any], email: str) -> int:
+    return world["users"][email].id
+
+
+def _moved_course_file(world: dict[str, Any], old: str, new: str) -> str:
+    text = COURSE_FILE.read_text(encoding="utf-8")
+    assert old in text
+    path = world["tmp"] / "course.toml"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return str(path)
+
+
+#: name → attempt(client, runner, world) returning what the person reads.
+PATHS: dict[str, Callable[[Any, Any, dict[str, Any]], str]] = {
+    "browser: gradebook mark": lambda c, r, w: _post(c, f"{C}/gradebook", {
+        f"mark-{_uid(w, 'lan.nguyen@example.org')}-final_project": "excellent"}),
+    "browser: roll call": lambda c, r, w: _post(c, f"{C}/sessions/1/attendance", {
+        f"status-{_uid(w, 'lan.nguyen@example.org')}": "present", "bulk": "present"}),
+    "browser: meeting-report import": lambda c, r, w: _post(c, f"{C}/sessions/1/attendance/import", {
+        "report_text": REPORT, "zone": "Europe/Zurich", "stage": "confirm"}, f"{C}/sessions/1/attendance/import"),
+    "browser: participation mark": lambda c, r, w: _post(c, f"{C}/participation", {
+        f"points-{_uid(w, 'amit@example.org')}-course": "15"}),
+    "browser: new session": lambda c, r, w: _post(c, f"{C}/sessions/new", {
+        "title": "Extra session", "day": "2024-11-13", "start": "15:00", "end": "17:00", "zone": "Europe/Zurich"}),
+    "browser: move a session": lambda c, r, w: _post(c, f"{C}/sessions/2/edit", {
+        "title": "Session 2", "day": "2024-11-02", "start": "15:00", "end": "17:00", "zone": "Europe/Zurich"}),
+    "browser: cancel a session": lambda c, r, w: _post(c, f"{C}/sessions/2/cancel", {}, f"{C}/sessions/2"),
+    "browser: restore a cancelled session": lambda c, r, w: _post(c, f"{C}/sessions/5/restore", {},
+                                                                   f"{C}/sessions/5"),
+    "browser: add a participant": lambda c, r, w: _post(c, f"{C}/people", {
+        "email": "newcomer@example.org", "name": "Newcomer", "role": "participant"}),
+    "browser: remove a certified participant": lambda c, r, w: _post(
+        c, f"{C}/people/{_membership(w, 'ivan@example.org')}/remove", {"reason": "left the programme"},
+        f"{C}/people"),
+    "browser: remove a participant": lambda c, r, w: _post(
+        c, f"{C}/people/{_membership(w, 'lan.nguyen@example.org')}/remove", {}, f"{C}/people"),
+    "cli: import-grades": lambda c, r, w: _cli(r, "import-grades", SLUG, _grades(
+        w["tmp"], {"lan.nguyen@example.org": "10,15,15,excellent"})),
+    "cli: import-attendance": lambda c, r, w: _cli(
+        r, "import-attendance", SLUG, "1", str(ROOT / "tests" / "data" / "zoom-participants-session1-plain.csv")),
+    "cli: enrol-csv": lambda c, r, w: _cli(r, "enrol-csv", SLUG, _enrol_csv(w)),
+    "cli: import-course moving a session": lambda c, r, w: _cli(r, "import-course", _moved_course_file(
+        w, "{ number = 2, starts_at = 2024-11-01T15:00:00 }", "{ number = 2, starts_at = 2024-11-01T16:00:00 }")),
+    "cli: import-course changing the grading scheme": lambda c, r, w: _cli(r, "import-course", _moved_course_file(
+        w, "[grading]\nthreshold = 80", "[grading]\nthreshold = 70")),
+}
+
+
+def _membership(world: dict[str, Any], email: str) -> int:
+    return db.session.execute(sa.select(Membership.id).where(
+        Membership.cohort_id == world["cohort_id"], Membership.user_id == _uid(world, email),
+        Membership.role == Role.PARTICIPANT)).scalar_one()
+
+
+def _enrol_csv(world: dict[str, Any]) -> str:
+    path = world["tmp"] / "enrol.csv"
+    path.write_text("email,name,role\nlate.joiner@example.org,Late Joiner,participant\n", encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize("path", list(PATHS))
+def test_every_write_path_is_refused_on_a_finalised_cohort(client, runner, finalised, path):
+    before = _state(client)
+    events = db.session.scalar(sa.select(sa.func.count(AuditEvent.id)))
+    said = PATHS[path](client, runner, finalised)
+    assert REFUSAL in said, said[-2000:]
+    after = _state(client)
+    for name in before:
+        assert after[name] == before[name], f"{path} changed {name}"
+    assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id))) == events
+
+
+def test_the_freeze_list_covers_every_service_that_writes_what_feeds_a_grade():
+    """The walk above must grow with the code: every service function that writes marks,
+    attendance, participation, sessions or participants calls ``ensure_open``."""
+    import inspect
+
+    from lms.attendance import marks
+    from lms.attendance import services as attendance
+    from lms.cohorts import services as cohorts
+    from lms.courses import services as courses
+    from lms.gradebook import importer
+    from lms.gradebook import services as gradebook
+    from lms.sessions import services as sessions
+
+    writers = [gradebook.set_mark, importer.import_grades, attendance.save_roll_call, attendance.apply_preview,
+               marks.set_participation, sessions.create_session, sessions.update_session, sessions.cancel_session,
+               sessions.restore_session, cohorts.add_member, cohorts.enrol_people, cohorts.remove_member,
+               courses.import_course]
+    for writer in writers:
+        source = inspect.getsource(writer)
+        if writer is courses.import_course:
+            source += inspect.getsource(courses._import_cohort)
+        assert "ensure_open(" in source, f"{writer.__module__}.{writer.__name__} does not call ensure_open"
+
+
+def test_reopen_then_refinalise_recomputes_and_flags_certificates_to_revoke(client, runner, finalised):
+    ivan = finalised["users"]["ivan@example.org"]
+    reopen = _post(client, f"{C}/reopen", {"reason": ""}, f"{C}/certificates")
+    assert "Say why the cohort is reopened" in reopen
+    reopen = _post(client, f"{C}/reopen", {"reason": "Ivan's project was plagiarised"}, f"{C}/certificates")
+    assert "The cohort is open again" in reopen
+    # Now the same paths work, and are audited.
+    said = _post(client, f"{C}/gradebook", {f"mark-{ivan.id}-final_project": "0"})
+    assert "Marks saved (1 change)." in said
+    said = _post(client, f"{C}/gradebook", {f"mark-{_uid(finalised, 'amit@example.org')}-participation": "15"})
+    assert "Marks saved (1 change)." in said
+    event = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "cohort.reopen")).scalar_one()
+    assert event.after["reason"] == "Ivan's project was plagiarised"
+
+    confirm = _page_text(client.get(f"{C}/finalise"))
+    assert "Certificates to review" in confirm
+    assert "Иван Петров" in confirm and "no longer passes" in confirm
+    assert "Finalise and issue 1 new certificate" in confirm  # Amit now passes
+    done = _post(client, f"{C}/finalise", {})
+    assert "1 certificate(s) were issued to people who no longer pass" in done
+    db.session.expire_all()
+    certificate = db.session.execute(sa.select(Certificate).where(Certificate.user_id == ivan.id)).scalar_one()
+    assert certificate.revoked_at is None, "never revoked silently"
+    listed = client.get(f"{C}/certificates.csv").get_data(as_text=True)
+    assert "Иван Петров" in listed and certificate.code in listed  # still valid until revoked
+    assert "अमित कुमार" in listed
+
+    revoked = _post(client, f"/certificates/{certificate.code}/revoke", {"reason": "plagiarism"}, f"{C}/certificates")
+    assert f"Certificate {certificate.code} is revoked." in revoked
+    assert "Certificates to review" not in revoked
+
+
+def test_removing_a_certified_participant_needs_a_reason_and_keeps_the_certificate(client, runner, finalised):
+    ivan = finalised["users"]["ivan@example.org"]
+    _post(client, f"{C}/reopen", {"reason": "a participant asked to leave"}, f"{C}/certificates")
+    people = _page_text(client.get(f"{C}/people"))
+    assert "Reason for removing Иван Петров, who holds a certificate" in people
+    membership = _membership(finalised, "ivan@example.org")
+    said = _post(client, f"{C}/people/{membership}/remove", {}, f"{C}/people")
+    assert "Иван Петров holds certificate" in said and "Give a reason" in said
+    assert db.session.get(Membership, membership) is not None
+    said = _post(client, f"{C}/people/{membership}/remove", {"reason": "moved to another ministry"}, f"{C}/people")
+    assert "Иван Петров is no longer participant in this cohort." in said
+    event = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "membership.remove")).scalar_one()
+    assert event.before["user_id"] == ivan.id and event.before["certificate"]
+    assert event.after == {"reason": "moved to another ministry"}
+    # The certificate stays, valid, and is listed on the certificates page and for review.
+    page = _page_text(client.get(f"{C}/certificates"))
+    assert "Former participants with certificates" in page and "Иван Петров" in page
+    assert "no longer a participant of this cohort" in page

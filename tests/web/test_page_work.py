@@ -1,0 +1,139 @@
+"""Pages cost what they show, not the square of the cohort (issue #15). Measured without
+clocks: SQL statements per page are exact and the same for a small and a larger cohort,
+and the lines of LMS code and templates a page executes grow at most linearly with the
+cohort on pages that list everyone, and not at all on pages that show one person.
+(A quadratic scan of participation marks once hid behind a flat statement count.)"""
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from lms.attendance.models import AttendanceRecord, AttendanceSource, AttendanceStatus, ParticipationMark
+from lms.cohorts.models import Role
+from lms.core.db import db
+from lms.gradebook.models import Mark
+from tests.conftest import enrol, login, make_cohort, make_session, make_user
+
+ROOT = Path(__file__).resolve().parents[2]
+TRACED = (str(ROOT / "lms"), str(ROOT / "templates"))
+C = "/cohorts/itu-dpg-oss-2024"
+STATUSES = [AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED]
+
+#: page → (who opens it, SQL statements it runs, whether it lists every participant)
+PAGES = {
+    "/": ("participant", 3, False),
+    C: ("participant", 7, False),
+    f"{C}/sessions/1": ("participant", 6, False),
+    f"{C}/my-grades": ("participant", 9, False),
+    "/account/calendar": ("participant", 2, False),
+    f"{C}/gradebook": ("instructor", 9, True),
+    f"{C}/attendance": ("instructor", 8, True),
+    f"{C}/participation": ("instructor", 6, True),
+    f"{C}/sessions/1/attendance": ("instructor", 7, True),
+    f"{C}/certificates": ("coordinator", 10, True),
+}
+
+
+def _cohort_of(size: int) -> None:
+    """A cohort with five sessions and ``size`` participants, each with different marks,
+    attendance and participation, so that no two rows share a result."""
+    cohort = make_cohort()
+    sessions = [make_session(cohort, n, starts_at=datetime(2024, 10, 30, 14, tzinfo=UTC) + timedelta(days=2 * n))
+                for n in range(1, 6)]
+    for i in range(size):
+        user = make_user(f"p{i:03d}@example.org", f"Participant {i:03d} Trần Văn Ân")
+        enrol(user, cohort, Role.PARTICIPANT)
+        for n, session in enumerate(sessions):
+            status = STATUSES[(i >> n) % len(STATUSES)]
+            db.session.add(AttendanceRecord(session_id=session.id, user_id=user.id, status=status, minutes=None,
+                                            source=AttendanceSource.MANUAL, note=""))
+        db.session.add(ParticipationMark(cohort_id=cohort.id, user_id=user.id, session_id=None,
+                                         points=Decimal(i % 31) / 2, note=""))
+        level, points = (("submission", 40), ("good", 50), ("excellent", 60), (None, 0))[i % 4]
+        db.session.add(Mark(cohort_id=cohort.id, user_id=user.id, component_key="final_project",
+                            points=Decimal(points), level=level))
+        db.session.add(Mark(cohort_id=cohort.id, user_id=user.id, component_key="knowledge_check",
+                            points=Decimal(i % 11)))
+    db.session.commit()
+    for role in ("instructor", "coordinator"):
+        enrol(make_user(f"{role}@example.org", role.title()), cohort, Role(role))
+
+
+@contextmanager
+def measured() -> Iterator[dict[str, int]]:
+    """SQL statements and lines executed in LMS code and templates, in this thread."""
+    seen = {"statements": 0, "lines": 0}
+
+    def statement(*_args: object) -> None:
+        seen["statements"] += 1
+
+    def local(frame, event, arg):  # noqa: ANN001, ANN202 - the sys.settrace protocol
+        if event == "line":
+            seen["lines"] += 1
+        return local
+
+    def calls(frame, event, arg):  # noqa: ANN001, ANN202
+        return local if frame.f_code.co_filename.startswith(TRACED) else None
+
+    sa.event.listen(db.engine, "before_cursor_execute", statement)
+    sys.settrace(calls)
+    try:
+        yield seen
+    finally:
+        sys.settrace(None)
+        sa.event.remove(db.engine, "before_cursor_execute", statement)
+
+
+def _work(app, size: int) -> dict[str, dict[str, int]]:
+    _cohort_of(size)
+    found = {}
+    for who in ("participant", "instructor", "coordinator"):
+        client = app.test_client()
+        login(client, "p001@example.org" if who == "participant" else f"{who}@example.org")
+        for path, (reader, _, _) in PAGES.items():
+            if reader != who:
+                continue
+            assert client.get(path).status_code == 200, path  # warm: templates compiled, caches filled
+            with measured() as seen:
+                assert client.get(path).status_code == 200, path
+            found[path] = seen
+    return found
+
+
+@pytest.fixture(scope="module")
+def work(app) -> dict[int, dict[str, dict[str, int]]]:
+    """Each page measured in cohorts of 16, 32 and 64 participants."""
+    from tests.conftest import empty_tables
+
+    results = {}
+    for size in (16, 32, 64):
+        with app.app_context():
+            results[size] = _work(app, size)
+            db.session.remove()
+            empty_tables()
+    return results
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_statements_per_page_are_exact_and_do_not_grow(work, path):
+    expected = PAGES[path][1]
+    assert [work[size][path]["statements"] for size in (16, 32, 64)] == [expected] * 3
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_work_grows_at_most_linearly_with_the_cohort(work, path):
+    lines = {size: work[size][path]["lines"] for size in (16, 32, 64)}
+    if PAGES[path][2]:
+        # Linear work: going from 16 to 64 people adds three times what going from 16 to 32
+        # adds. A loop over everyone inside a loop over everyone adds five times as much.
+        growth = (lines[64] - lines[16]) / (lines[32] - lines[16])
+        assert growth <= 3.3, f"{path}: {lines} lines for 16, 32, 64 participants (growth {growth:.2f})"
+    else:
+        assert lines[64] == lines[16], f"{path}: {lines}; a page for one person grew with the cohort"
