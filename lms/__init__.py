@@ -25,7 +25,26 @@ DEFAULTS: dict[str, Any] = {
     "LMS_SITE_NAME": "Cohort courses",
     "LMS_LOGIN_LIMIT": "10 per minute",
     "LMS_LOGIN_ACCOUNT_LIMIT": "5 per minute",
+    #: Per address (IP) and per e-mail address: registrations, reset requests and wrong
+    #: current passwords on the password-change form. Each e-mail sent counts against the
+    #: address it goes to, so nobody can flood one mailbox from many machines.
+    "LMS_REGISTER_LIMIT": "20 per hour",
+    "LMS_REGISTER_ACCOUNT_LIMIT": "3 per hour",
+    "LMS_RESET_LIMIT": "20 per hour",
+    "LMS_RESET_ACCOUNT_LIMIT": "3 per hour",
+    "LMS_PASSWORD_CHANGE_LIMIT": "10 per hour",
+    "LMS_PASSWORD_CHANGE_ACCOUNT_LIMIT": "5 per 15 minutes",
     "LMS_PASSWORD_RESET_MAX_AGE": 3600,
+    #: Login sessions end after this long without a request (a working day: a shared or lost
+    #: device is not left logged in overnight, yet nobody is logged out mid-session)...
+    "LMS_SESSION_IDLE": 8 * 3600,
+    #: ...and this long after the login whatever happens (a stolen cookie does not last for ever;
+    #: a month of a course is not interrupted by more than one login).
+    "LMS_SESSION_MAX_AGE": 30 * 86400,
+    #: "Last seen" is written when older than this, not on every request.
+    "LMS_SESSION_TOUCH_INTERVAL": 60,
+    #: The e-mailed link that finishes a registration.
+    "LMS_REGISTRATION_LINK_MAX_AGE": 86400,
     #: Links in "you are enrolled" e-mails to people who had no account: they may read it days later.
     "LMS_WELCOME_LINK_MAX_AGE": 7 * 86400,
     #: Private calendar feeds are looked up by secret; throttle guessing.
@@ -34,8 +53,14 @@ DEFAULTS: dict[str, Any] = {
     "LMS_VERIFY_LIMIT": "30 per minute",
     #: Uploaded files; None means ``<instance>/uploads``.
     "LMS_UPLOAD_DIR": None,
-    #: Where links in e-mails sent outside a web request (CLI, jobs) point; no trailing slash.
+    #: Where the application is served (a host app's root when mounted; the LMS prefix is added).
+    #: Every absolute link written for later (e-mails, PDFs, QR codes, credentials, feeds)
+    #: starts with it, never with the request's Host. Required in production.
     "LMS_BASE_URL": "http://127.0.0.1:5000",
+    #: Host names the LMS answers for besides the base URL's (list or comma-separated).
+    "LMS_TRUSTED_HOSTS": [],
+    #: Refuse (400) LMS requests for any other host. Off only behind a proxy that checks Host itself.
+    "LMS_REFUSE_UNTRUSTED_HOSTS": True,
     "LMS_HSTS": False,
     #: Rows per page in the gradebook and the attendance overview.
     "LMS_PAGE_SIZE": 100,
@@ -60,6 +85,12 @@ class LMS:
             app.config.setdefault(key, value)
         app.config.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{Path(app.instance_path) / 'lms.sqlite3'}")
         app.config["LMS_URL_PREFIX"] = url_prefix
+        from lms.core.urls import check_base_url
+
+        try:
+            app.config["LMS_BASE_URL"] = check_base_url(app.config["LMS_BASE_URL"])
+        except ValueError as error:
+            raise RuntimeError(str(error)) from None
 
         import lms.models  # noqa: F401  (every mapper, before the first query)
 
@@ -98,7 +129,7 @@ class LMS:
 
 
 def _init_login(app: Flask) -> None:
-    from lms.auth.services import load_user_by_session_token
+    from lms.auth.views import load_user_by_session_token
 
     login_manager.init_app(app)
     login_manager.login_view = "lms.auth.login"
@@ -131,6 +162,11 @@ def _build_blueprint() -> Blueprint:
                   gradebook_bp, certificates_bp, feeds_bp):
         parent.register_blueprint(child)
     register_error_pages(parent)
+    from lms.auth.views import save_login_session_changes
+    from lms.core.urls import refuse_untrusted_host
+
+    parent.before_request(refuse_untrusted_host)
+    parent.before_request(save_login_session_changes)
     return parent
 
 
@@ -149,6 +185,9 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     LMS(app)
 
     from lms.core.security import register_error_pages
+    from lms.core.urls import trust_only_base_url_hosts
+
+    trust_only_base_url_hosts(app)
 
     register_error_pages(app)
     return app

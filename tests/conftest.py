@@ -72,7 +72,9 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 
     url = database_url(tmp_path_factory.mktemp("db"))
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=url,
-                     LMS_UPLOAD_DIR=str(tmp_path_factory.mktemp("uploads")))
+                     LMS_UPLOAD_DIR=str(tmp_path_factory.mktemp("uploads")),
+                     # e.g. redis://127.0.0.1:6379/13 (a database of its own: limiter.reset() empties it)
+                     RATELIMIT_STORAGE_URI=os.environ.get("LMS_TEST_RATELIMIT_STORAGE_URI", "memory://"))
     with app.app_context():
         upgrade()
     app.test_client_class = IsolatedClient

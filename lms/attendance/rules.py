@@ -50,12 +50,50 @@ def merge_status(current: str | None, from_report: str) -> str:
     return EXCUSED if current == EXCUSED else from_report
 
 
-def normalise_name(name: str) -> str:
-    """For matching display names: bracketed notes dropped ("Rahul Mehta (Ministry of IT)"),
-    accents folded, case and spacing ignored."""
-    name = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", name)
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", folded).split())
+#: Notes people add to a display name: "(Host)", "(she/her)", "[Ministry of IT]", "【主持人】".
+_BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】")
+#: Latin letters that carry their accent in the letter itself, so decomposition cannot fold them.
+_LATIN_LETTER_FOLDS = str.maketrans({"đ": "d", "ø": "o", "ł": "l", "ı": "i", "ħ": "h", "ŧ": "t"})
+
+
+def _is_latin(char: str) -> bool:
+    return unicodedata.name(char, "").startswith("LATIN ")
+
+
+def _fold_latin_accents(text: str) -> str:
+    """Drop combining marks that sit on a Latin letter ("Lucía" → "lucia", Vietnamese
+    "Nguyễn" → "nguyen", however many marks are stacked); keep every other mark, because in
+    other scripts they are letters: Devanagari vowel signs and virama, Arabic hamza and
+    madda, Cyrillic "й"."""
+    kept: list[str] = []
+    base_is_latin = False
+    for char in unicodedata.normalize("NFD", text):
+        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me"):
+            if base_is_latin:
+                continue
+        else:
+            base_is_latin = _is_latin(char)
+        kept.append(char)
+    return unicodedata.normalize("NFC", "".join(kept)).translate(_LATIN_LETTER_FOLDS)
+
+
+def normalise_name(name: str, *, fold_accents: bool = True) -> str:
+    """A key for matching display names, in any script: Unicode compatibility forms unified
+    (NFKC: full-width letters, NFC and NFD alike), bracketed notes dropped ("Rahul Mehta
+    (Ministry of IT)", "(she/her)"), case folded, accents on Latin letters folded (unless
+    ``fold_accents`` is false), punctuation and spacing reduced to single spaces.
+
+    May be empty (a name of emoji or only a bracketed note): an empty key matches nothing.
+    """
+    text = _BRACKETED.sub(" ", unicodedata.normalize("NFKC", name))
+    text = unicodedata.normalize("NFKC", text.casefold())
+    if fold_accents:
+        text = _fold_latin_accents(text)
+    # Letters, marks and digits are the name; format characters (zero-width joiners) are
+    # dropped; everything else (punctuation, symbols, spaces) separates words.
+    cleaned = "".join("" if unicodedata.category(c) == "Cf" else c if unicodedata.category(c)[0] in "LMN" else " "
+                      for c in text)
+    return " ".join(cleaned.split())
 
 
 def attendance_points(statuses: list[str], maximum: Fraction, *, policy: str, late_counts: bool,

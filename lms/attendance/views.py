@@ -10,12 +10,12 @@ from werkzeug.wrappers import Response
 
 from lms.attendance import marks, services
 from lms.attendance.models import AttendanceStatus
-from lms.attendance.report import ReportError, read_report
+from lms.attendance.report import ENCODINGS, ReportError, decode_report, read_report
 from lms.auth import permissions
 from lms.auth.forms import zone_choices
 from lms.cohorts.views import load_cohort
 from lms.core.db import db
-from lms.core.errors import ValidationError
+from lms.core.errors import LMSError, NeedsConfirmationError, ValidationError
 from lms.core.paging import paginate
 from lms.core.time import is_time_zone
 from lms.sessions.views import load_session
@@ -73,38 +73,46 @@ def report_import(slug: str, number: int) -> str | Response:
     session = _teacher_session(slug, number)
     cohort = session.cohort
     zone = request.form.get("zone") or cohort.timezone
+    other_date = request.form.get("other_date") == "1"
+    again = redirect(url_for("lms.attendance.report_import", slug=slug, number=number))
     if request.method == "GET":
         return render_template("lms/attendance/import.html", session=session, cohort=cohort, zone=zone,
                                zones=zone_choices())
     if not is_time_zone(zone):
         flash(f"{zone!r} is not a known time zone.", "error")
-        return redirect(url_for("lms.attendance.report_import", slug=slug, number=number))
+        return again
     upload = request.files.get("report")
-    text = request.form.get("report_text", "")
-    if upload and upload.filename:
-        try:
-            text = upload.stream.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            flash("The report is not UTF-8 text. Export it again as CSV from the meeting portal.", "error")
-            return redirect(url_for("lms.attendance.report_import", slug=slug, number=number))
+    people = {u.id for u in services.participants(cohort)}
+    mappings = {key.removeprefix("map-"): int(value) for key, value in request.form.items()
+                if key.startswith("map-") and value.isdigit() and int(value) in people}
     try:
-        report = read_report(text)
+        if upload and upload.filename:
+            text, encoding = decode_report(upload.stream.read())
+        else:  # the preview page sends the text back, with how it was first decoded
+            text, encoding = request.form.get("report_text", ""), request.form.get("encoding", "")
+        report = read_report(text, encoding=encoding if encoding in ENCODINGS else "text")
+        preview = services.preview_report(session, report, zone, mappings, other_date=other_date)
+        if request.form.get("stage") == "confirm":
+            changed = services.apply_preview(preview, current_user, mappings)
+            db.session.commit()
+            flash(f"Attendance imported for session {number}: {changed} record(s) changed.", "success")
+            return redirect(url_for("lms.attendance.roll_call", slug=slug, number=number))
     except ReportError as error:
         for problem in error.problems[:20]:
             flash(problem, "error")
         flash("Nothing was imported.", "error")
-        return redirect(url_for("lms.attendance.report_import", slug=slug, number=number))
-    people = {u.id for u in services.participants(cohort)}
-    mappings = {key.removeprefix("map-"): int(value) for key, value in request.form.items()
-                if key.startswith("map-") and value.isdigit() and int(value) in people}
-    preview = services.preview_report(session, report, zone, mappings)
-    if request.form.get("stage") == "confirm":
-        changed = services.apply_preview(preview, current_user, mappings)
-        db.session.commit()
-        flash(f"Attendance imported for session {number}: {changed} record(s) changed.", "success")
-        return redirect(url_for("lms.attendance.roll_call", slug=slug, number=number))
+        return again
+    except NeedsConfirmationError as error:
+        flash(f"{error} If it is the right report, tick “The report is from another day” and upload it again.",
+              "error")
+        return again
+    except LMSError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return again
     return render_template("lms/attendance/preview.html", session=session, cohort=cohort, preview=preview,
-                           report_text=text, mappings=mappings, people=services.participants(cohort))
+                           report_text=text, encoding=encoding, other_date=other_date, mappings=mappings,
+                           people=services.participants(cohort))
 
 
 @bp.get("/attendance")

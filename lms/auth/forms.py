@@ -43,8 +43,13 @@ class ProfileFields(FlaskForm):
         self.timezone.choices = zone_choices()
 
 
-class RegisterForm(ProfileFields):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+class RegisterForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)],
+                       description="We send a link to this address to finish creating your account.")
+    submit = SubmitField("Send me a link")
+
+
+class RegisterCompleteForm(ProfileFields):
     password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)],
                              description="At least 8 characters. A passphrase of several words is good.")
     confirm = PasswordField("Repeat the password", validators=[DataRequired(), EqualTo("password",

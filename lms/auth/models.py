@@ -38,6 +38,7 @@ class User(db.Model):
     # Flask-Login protocol. The id kept in the cookie is the login session's token, not the
     # user id, so ending a session on the server ends it everywhere.
     session_token: ClassVar[str | None] = None  # set per instance by the session loader
+    session_id: ClassVar[int | None] = None  # the UserSession row of this request ("this device")
 
     @property
     def is_authenticated(self) -> bool:
@@ -59,7 +60,8 @@ class User(db.Model):
 
 
 class UserSession(db.Model):
-    """One login: created at login, ended at logout, password change or account disable."""
+    """One login: created at login, ended at logout, password change or account disable, by
+    its owner from the Account page, or when it has been idle or open too long."""
 
     __tablename__ = "lms_user_session"
 
@@ -68,6 +70,8 @@ class UserSession(db.Model):
     #: SHA-256 of the random token in the cookie; the token itself is never stored.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Last request seen, kept to the minute (``LMS_SESSION_TOUCH_INTERVAL``): not a write per request.
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     user_agent: Mapped[str | None] = mapped_column(String(300))
 

@@ -5,6 +5,7 @@ import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
@@ -13,7 +14,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from lms.auth.models import User, UserSession
 from lms.auth.passwords import DUMMY_HASH, hash_password, password_problems, verify_password
 from lms.core.db import db
-from lms.core.errors import ConflictError, ValidationError
+from lms.core.errors import ConflictError, NotFoundError, ValidationError, WrongPasswordError
 from lms.core.time import is_time_zone, utcnow
 from lms.core.urls import external_url
 from lms.notifications.services import queue_email
@@ -21,6 +22,7 @@ from lms.notifications.services import queue_email
 log = logging.getLogger("lms.auth")
 
 RESET_SALT = "lms-password-reset"
+REGISTER_SALT = "lms-register"
 
 
 def normalise_email(email: str) -> str:
@@ -107,21 +109,87 @@ def _token_hash(token: str) -> str:
 def start_session(user: User, user_agent: str | None = None) -> str:
     """Record a new login session and return its token (for the cookie; stored only hashed)."""
     token = secrets.token_urlsafe(32)
-    db.session.add(UserSession(user=user, token_hash=_token_hash(token), user_agent=(user_agent or "")[:300]))
+    row = UserSession(user=user, token_hash=_token_hash(token), user_agent=(user_agent or "")[:300])
+    db.session.add(row)
     db.session.flush()
-    user.session_token = token
+    user.session_token, user.session_id = token, row.id
     return token
 
 
-def load_user_by_session_token(token: str) -> User | None:
-    """Flask-Login's loader: the user of a live session, or None once it has ended."""
+def _session_expired(row: UserSession, now: datetime) -> bool:
+    config = current_app.config
+    return (now - row.last_seen_at > timedelta(seconds=int(config["LMS_SESSION_IDLE"]))
+            or now - row.created_at > timedelta(seconds=int(config["LMS_SESSION_MAX_AGE"])))
+
+
+def resume_session(token: str) -> tuple[User | None, bool]:
+    """The user of a live login session, and whether its row changed (the caller commits).
+
+    A session idle longer than ``LMS_SESSION_IDLE`` or older than ``LMS_SESSION_MAX_AGE``
+    is ended here; "last seen" moves only when older than ``LMS_SESSION_TOUCH_INTERVAL``."""
     row = db.session.execute(
         db.select(UserSession).where(UserSession.token_hash == _token_hash(token), UserSession.ended_at.is_(None))
+        .options(db.joinedload(UserSession.user))  # every page asks: one statement, not two
     ).scalar_one_or_none()
     if row is None or not row.user.is_enabled:
-        return None
-    row.user.session_token = token
-    return row.user
+        return None, False
+    now = utcnow()
+    if _session_expired(row, now):
+        row.ended_at = now
+        db.session.flush()
+        log.info("session expired user=%s", row.user_id)
+        return None, True
+    touched = now - row.last_seen_at >= timedelta(seconds=int(current_app.config["LMS_SESSION_TOUCH_INTERVAL"]))
+    if touched:
+        row.last_seen_at = now
+        db.session.flush()
+    row.user.session_token, row.user.session_id = token, row.id
+    return row.user, touched
+
+
+def live_sessions(user: User) -> list[UserSession]:
+    """The user's sessions that still work, the most recently used first."""
+    rows = db.session.execute(
+        db.select(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+    ).scalars()
+    now = utcnow()
+    return [row for row in rows if not _session_expired(row, now)]
+
+
+def end_own_session(user: User, session_id: int) -> None:
+    """End one of ``user``'s own sessions (a device left logged in)."""
+    row = db.session.get(UserSession, session_id)
+    if row is None or row.user_id != user.id or row.ended_at is not None:
+        raise NotFoundError("That session has already ended.")
+    row.ended_at = utcnow()
+    db.session.flush()
+    log.info("session ended by its owner user=%s", user.id)
+
+
+def end_other_sessions(user: User, keep_token: str | None) -> None:
+    """End every session of ``user`` but the one whose token is ``keep_token``."""
+    db.session.execute(
+        db.update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None),
+               UserSession.token_hash != _token_hash(keep_token or ""))
+        .values(ended_at=utcnow())
+    )
+    log.info("other sessions ended by their owner user=%s", user.id)
+
+
+def device_name(user_agent: str | None) -> str:
+    """A short name for a browser's User-Agent ("Firefox on Linux"), for people to tell their sessions apart."""
+    agent = user_agent or ""
+    browsers = [("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chromium/", "Chromium"),
+                ("Chrome/", "Chrome"), ("Safari/", "Safari")]
+    systems = [("Android", "Android"), ("iPhone", "iOS"), ("iPad", "iPadOS"), ("Windows", "Windows"),
+               ("CrOS", "ChromeOS"), ("Mac OS X", "macOS"), ("Linux", "Linux")]
+    browser = next((name for mark, name in browsers if mark in agent), None)
+    system = next((name for mark, name in systems if mark in agent), None)
+    if browser and system:
+        return f"{browser} on {system}"
+    return browser or system or (agent[:60] if agent else "Unknown device")
 
 
 def end_session(token: str | None) -> None:
@@ -157,7 +225,8 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     """Check the current password, set the new one and end every session (the caller
     starts a fresh one for the person who made the change)."""
     if not verify_password(user.password_hash, current_password):
-        raise ValidationError("Your current password is not right.")
+        log.warning("password change refused: wrong current password user=%s", user.id)
+        raise WrongPasswordError("Your current password is not right.")
     set_password(user, new_password)
 
 
@@ -218,6 +287,50 @@ def send_password_link(user: User, purpose: str = "reset", cohort_title: str = "
                 f"\n\n{link}\n\nThe link works once, within {lasts}. If you did not ask for this, ignore this "
                 f"e-mail: your password stays as it is.\n")
     queue_email(user.email, subject, body)
+
+
+def make_registration_token(address: str) -> str:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=REGISTER_SALT).dumps({"e": address})
+
+
+def request_registration(email: str) -> None:
+    """Start a registration: e-mail a link to finish it, or tell the owner of an existing
+    account that someone tried. The caller's answer is the same either way, so nobody learns
+    from it whether an address has an account; only the mailbox's owner can go on."""
+    address = normalise_email(email)
+    user = find_user_by_email(address)
+    site = current_app.config["LMS_SITE_NAME"]
+    if user is None:
+        link = external_url("lms.auth.register_complete", token=make_registration_token(address))
+        lasts = _duration(int(current_app.config["LMS_REGISTRATION_LINK_MAX_AGE"]))
+        queue_email(address, f"{site}: finish creating your account",
+                    f"Hello,\n\nSomeone (we hope you) asked to create an account with this address. Finish it "
+                    f"here, choosing your name and password:\n\n{link}\n\nThe link works within {lasts}. If you "
+                    f"did not ask for this, ignore this e-mail: no account is made.\n")
+        log.info("registration link sent")
+    elif user.is_enabled:
+        queue_email(address, f"{site}: someone tried to register with your address",
+                    f"Hello {user.name},\n\nSomeone tried to register a new account with this address, which "
+                    f"already has one. If it was you, log in:\n\n{external_url('lms.auth.login')}\n\nor, if you "
+                    f"forgot your password, reset it:\n\n{external_url('lms.auth.reset_request')}\n\nIf it was "
+                    f"not you, ignore this e-mail: nothing has changed.\n")
+        log.info("registration tried for the existing account user=%s", user.id)
+    else:
+        log.info("registration tried for the disabled account user=%s", user.id)
+
+
+def registration_address(token: str) -> str | None:
+    """The address a valid, unexpired registration link is for, while it has no account yet."""
+    try:
+        data, signed_at = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=REGISTER_SALT).loads(
+            token, return_timestamp=True)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("e"), str):
+        return None
+    if (utcnow() - signed_at).total_seconds() > int(current_app.config["LMS_REGISTRATION_LINK_MAX_AGE"]):
+        return None
+    return None if find_user_by_email(data["e"]) else data["e"]
 
 
 def user_from_reset_token(token: str) -> User | None:

@@ -8,6 +8,7 @@ from lms.auth import permissions
 from lms.calendar import services
 from lms.cohorts.views import load_cohort
 from lms.core.db import db
+from lms.core.urls import external_url
 from lms.extensions import limiter
 
 bp = Blueprint("feeds", __name__)
@@ -53,5 +54,5 @@ def calendar_settings() -> str | Response:
               if had_one else "Your calendar address is ready.", "success")
         return redirect(url_for("lms.feeds.calendar_settings"))
     token = user.calendar_token  # made only by the POST above: a GET changes nothing
-    feed_url = url_for("lms.feeds.person_feed", token=token, _external=True) if token else None
+    feed_url = external_url("lms.feeds.person_feed", token=token) if token else None
     return render_template("lms/calendar/settings.html", feed_url=feed_url)

@@ -13,6 +13,10 @@ class ValidationError(LMSError):
         super().__init__("; ".join(self.problems))
 
 
+class WrongPasswordError(ValidationError):
+    """The current password given to confirm a change is not the account's (throttled)."""
+
+
 class ConflictError(LMSError):
     """The change clashes with what is stored (a taken e-mail, a duplicate)."""
 
@@ -27,3 +31,8 @@ class CohortFinalisedError(ValidationError):
     def __init__(self, what: str = "") -> None:
         suffix = f" ({what} cannot change)" if what else ""
         super().__init__(f"This cohort is finalised; reopen it with a reason first{suffix}.")
+
+
+class NeedsConfirmationError(ValidationError):
+    """Input allowed only when the person confirms it explicitly (a meeting report from
+    another day than its session); the view or command says how to confirm."""

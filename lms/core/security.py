@@ -10,7 +10,7 @@ import logging
 from flask import Blueprint, Flask, Response, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import HTTPException, NotFound, SecurityError
 
 from lms.core.errors import LMSError, NotFoundError
 
@@ -59,13 +59,31 @@ def add_security_headers(response: Response) -> Response:
     return compress.after_request(response)
 
 
+def _ensure_url_adapter() -> None:
+    """A request refused for an untrusted ``Host`` (Flask's ``TRUSTED_HOSTS``) has no URL
+    adapter; the error page still needs its relative links, so bind one to the base URL."""
+    from urllib.parse import urlsplit
+
+    from flask import current_app
+    from flask.globals import request_ctx
+
+    if request_ctx.url_adapter is None:
+        parts = urlsplit(current_app.config["LMS_BASE_URL"])
+        request_ctx.url_adapter = current_app.url_map.bind(
+            parts.netloc, script_name=request.environ.get("SCRIPT_NAME") or "/", url_scheme=parts.scheme)
+
+
 def render_error(error: HTTPException | Exception) -> tuple[str, int]:
+    _ensure_url_adapter()
     code = error.code if isinstance(error, HTTPException) and error.code else 500
     if isinstance(error, CSRFError):
         title = "Form expired"
         text = "This form was open too long or came from elsewhere. Reload the page and try again."
     else:
         title, text = ERROR_TEXTS.get(code, (getattr(error, "name", "Error"), ""))
+    if isinstance(error, SecurityError):
+        log.warning("refused %s %s for the untrusted host %r", request.method, request.path,
+                    request.environ.get("HTTP_HOST", "")[:100])
     if code == 403:
         who = current_user.get_id() and getattr(current_user, "email", "?")
         log.warning("refused %s %s for %s", request.method, request.path, who or "anonymous")

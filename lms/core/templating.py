@@ -8,6 +8,7 @@ from flask import Flask, current_app
 
 from lms.auth.permissions import TEMPLATE_PREDICATES
 from lms.core.assets import lms_asset
+from lms.core.urls import external_url
 
 
 def init_templating(app: Flask) -> None:
@@ -15,4 +16,5 @@ def init_templating(app: Flask) -> None:
 
     @app.context_processor
     def inject_lms() -> dict[str, Any]:
-        return {"lms": SimpleNamespace(can=can, site_name=current_app.config["LMS_SITE_NAME"], asset=lms_asset)}
+        return {"lms": SimpleNamespace(can=can, site_name=current_app.config["LMS_SITE_NAME"], asset=lms_asset,
+                                       external_url=external_url)}

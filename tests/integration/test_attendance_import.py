@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from lms.attendance.marks import overview
@@ -12,6 +13,7 @@ from lms.attendance.report import read_report
 from lms.attendance.services import RollCallEntry, apply_preview, preview_report, save_roll_call
 from lms.cohorts.models import Role
 from lms.core.db import db
+from lms.core.errors import NeedsConfirmationError
 from lms.courses.loader import load_course_file
 from lms.courses.services import import_course
 from lms.sessions.models import Session
@@ -107,12 +109,17 @@ def test_unmatched_names_are_mapped_and_remembered(ctx):
     assert next(line for line in later.lines if line.user.id == kwame.id).matched_by == "mapping"
 
 
-def test_a_report_for_the_wrong_date_is_warned(ctx):
+def test_a_report_for_the_wrong_date_is_refused_unless_confirmed(ctx):
     cohort = itu_cohort()
     text = (DATA / "zoom-participants-session1.csv").read_text(encoding="utf-8")
-    preview = preview_report(session_of(cohort, 2), read_report(text))
+    with pytest.raises(NeedsConfirmationError) as refused:
+        preview_report(session_of(cohort, 2), read_report(text))
+    assert "from 30 Oct 2024, but session 2 was on 01 Nov 2024 (Europe/Zurich). Nothing was imported" in str(
+        refused.value)
+    preview = preview_report(session_of(cohort, 2), read_report(text), other_date=True)
     assert len(preview.warnings) == 1
     assert "from 30 Oct 2024, but session 2 was on 01 Nov 2024" in preview.warnings[0]
+    assert "Imported as you confirmed" in preview.warnings[0]
     assert all(line.status == "absent" for line in preview.lines)
 
 

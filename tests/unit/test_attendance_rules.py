@@ -1,4 +1,5 @@
 """Meeting-report reading and attendance arithmetic (pure)."""
+import unicodedata
 from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
@@ -77,3 +78,74 @@ def test_bad_rows_are_all_reported():
     assert len(caught.value.problems) == 2
     assert "line 2: 'yesterday' is not a time" in caught.value.problems[0]
     assert "line 3: B leaves (15:00) before joining (17:00)" in caught.value.problems[1]
+
+
+# ---- names in every script (issue #8) ---------------------------------------------------------
+
+NAMES = {
+    "Arabic": "أمينة ديالو",
+    "Cyrillic": "Иван Петров",
+    "Chinese": "王芳",
+    "Devanagari": "राहुल मेहता",
+    "Vietnamese": "Nguyễn Thị Lan",
+    "Korean": "김민수",
+    "Latin with accents": "Lucía Fernández",
+}
+
+
+@pytest.mark.parametrize("script", NAMES)
+def test_a_name_in_any_script_has_a_key_and_keeps_its_letters(script):
+    name = NAMES[script]
+    key = normalise_name(name)
+    assert key, f"{script} name normalised to nothing"
+    assert normalise_name(f"  {name.upper()}  (she/her) ") == key
+    # The same name in its decomposed form (NFD) is the same name.
+    assert normalise_name(unicodedata.normalize("NFD", name)) == key
+    if script not in ("Vietnamese", "Latin with accents"):
+        assert key == " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+def test_different_non_latin_names_never_share_a_key():
+    keys = [normalise_name(name) for name in NAMES.values()]
+    assert len(set(keys)) == len(keys)
+    # The bug of issue #8: both became "", so a Cyrillic guest matched a Chinese participant.
+    assert normalise_name("Иван Петров") != normalise_name("王芳")
+    assert normalise_name("Иван Петров") != normalise_name("Иван Сидоров")
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("राम", "रम"),            # Devanagari vowel sign AA is a letter, not an accent
+    ("सत्य", "सतय"),          # the virama joins consonants
+    ("آمنة", "امنة"),          # Arabic alef with madda is its own letter
+    ("أحمد", "احمد"),          # alef with hamza above
+    ("Андрей", "Андреи"),      # Cyrillic short i (и + breve) is its own letter
+])
+def test_marks_that_are_letters_in_other_scripts_are_kept(one, other):
+    assert normalise_name(one) != normalise_name(other)
+
+
+@pytest.mark.parametrize(("written", "typed"), [
+    ("Lucía Fernández", unicodedata.normalize("NFD", "Lucía Fernández")),   # NFC vs NFD
+    ("Lucía Fernández", "LUCIA FERNANDEZ"),                                # accents folded on Latin letters
+    ("Ｌｕｃíａ　Ｆｅｒｎáｎｄｅｚ", "Lucía Fernández"),                        # full-width letters and space
+    ("Nguyễn Thị Lan", "Nguyen Thi Lan"),                                  # Vietnamese: stacked marks all fold
+    ("Nguyễn Thị Lan", "Nguye\u0323\u0302n Thi\u0323 Lan"),                  # marks typed in another order
+    ("Đặng Văn Minh", "Dang Van Minh"),                                    # đ has no decomposition
+    ("王芳", "王芳（主持人）"),                                               # a full-width bracketed note
+    ("क़ादिर", "\u0958ादिर"),                                                # Devanagari nukta: composed or not
+    ("Amina Diallo", "Amina Diallo (Host)"),
+    ("Amina Diallo", "Amina  Diallo [Ministry]"),
+])
+def test_the_same_name_in_different_forms_has_the_same_key(written, typed):
+    assert normalise_name(written) == normalise_name(typed) != ""
+
+
+def test_without_folding_vietnamese_tones_stay_apart():
+    # Exact keys tell "Lân" from "Lan"; the service tries them before the folded ones.
+    assert normalise_name("Lê Văn Lân", fold_accents=False) != normalise_name("Le Van Lan", fold_accents=False)
+    assert normalise_name("Lê Văn Lân") == normalise_name("Le Van Lan")
+
+
+@pytest.mark.parametrize("name", ["", "   ", "(Host)", "（主持人）", "🙂🙂", "[iPhone]", "\u200d"])
+def test_a_name_without_letters_normalises_to_nothing(name):
+    assert normalise_name(name) == ""

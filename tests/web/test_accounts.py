@@ -10,48 +10,104 @@ from lms.notifications.models import OutboxMessage
 from tests.conftest import PASSWORD, csrf_token, login, make_user, post_form
 
 REGISTRATION = {
-    "name": "Amina Diallo", "email": "Amina.Diallo@Example.org", "password": "baobab tree at dawn",
-    "confirm": "baobab tree at dawn", "country": "SN", "organisation": "Ministry of Digital Economy",
-    "timezone": "Africa/Dakar",
+    "name": "Amina Diallo", "password": "baobab tree at dawn", "confirm": "baobab tree at dawn", "country": "SN",
+    "organisation": "Ministry of Digital Economy", "timezone": "Africa/Dakar",
 }
 
 
-def test_register_creates_account_and_logs_in(client, ctx):
-    response = post_form(client, "/register", REGISTRATION)
-    assert response.status_code == 302
+def _mail_to(recipient: str) -> OutboxMessage:
+    message = db.session.execute(
+        sa.select(OutboxMessage).where(OutboxMessage.recipient == recipient).order_by(OutboxMessage.id.desc())
+    ).scalars().first()
+    assert message is not None, f"no e-mail to {recipient} in the outbox"
+    return message
+
+
+def _registration_link(recipient: str = "amina.diallo@example.org") -> str:
+    body = _mail_to(recipient).body
+    match = re.search(r"http://127\.0\.0\.1:5000(/register/\S+)", body)
+    assert match, body
+    return match.group(1)
+
+
+def _user_count() -> int:
+    return db.session.execute(sa.select(sa.func.count(User.id))).scalar()
+
+
+def test_register_sends_a_link_and_the_link_creates_the_account(client, ctx):
+    response = post_form(client, "/register", {"email": "Amina.Diallo@Example.org"})
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert _user_count() == 0  # nothing yet: only the mailbox's owner can go on
+    assert client.get("/account").status_code == 302  # and nobody is logged in
+    path = _registration_link()
+    page = client.get(path).get_data(as_text=True)
+    assert "amina.diallo@example.org" in page
+    response = post_form(client, path, REGISTRATION)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
     user = db.session.execute(sa.select(User)).scalar_one()
     assert (user.email, user.country, user.timezone) == ("amina.diallo@example.org", "SN", "Africa/Dakar")
     assert user.password_hash.startswith("scrypt:")
     home = client.get("/").get_data(as_text=True)
     assert "Hello, Amina Diallo" in home
     assert "not in any cohort yet" in home
+    # The link works once.
+    post_form(client, "/logout", {}, token_from="/account")
+    assert client.get(path).headers["Location"] == "/register"
+    assert _user_count() == 1
+
+
+def test_registration_link_expires(client, ctx):
+    from datetime import timedelta
+
+    from lms.core.time import freeze, utcnow
+
+    post_form(client, "/register", {"email": "amina.diallo@example.org"})
+    path = _registration_link()
+    freeze(utcnow() + timedelta(days=1, seconds=5))
+    assert client.get(path).headers["Location"] == "/register"
+    assert client.get(path[:-2] + "xx").headers["Location"] == "/register"  # forged
 
 
 def test_register_refuses_bad_input_and_keeps_what_was_typed(client, ctx):
+    post_form(client, "/register", {"email": "amina.diallo@example.org"})
+    path = _registration_link()
     bad = {**REGISTRATION, "password": "password", "confirm": "password", "timezone": "Mars/Olympus"}
-    page = post_form(client, "/register", bad).get_data(as_text=True)
+    page = post_form(client, path, bad).get_data(as_text=True)
     assert "commonly used" in page or "Not a valid choice" in page
     assert 'value="Ministry of Digital Economy"' in page
-    assert db.session.execute(sa.select(sa.func.count(User.id))).scalar() == 0
+    assert _user_count() == 0
 
 
 def test_register_refuses_weak_password_with_clear_message(client, ctx):
-    page = post_form(client, "/register", {**REGISTRATION, "password": "qwerty123", "confirm": "qwerty123"})
+    post_form(client, "/register", {"email": "amina.diallo@example.org"})
+    page = post_form(client, _registration_link(), {**REGISTRATION, "password": "qwerty123", "confirm": "qwerty123"})
     assert "commonly used passwords" in page.get_data(as_text=True)
-    assert db.session.execute(sa.select(sa.func.count(User.id))).scalar() == 0
+    assert _user_count() == 0
 
 
-def test_register_refuses_taken_email(client, ctx):
-    make_user(email="amina.diallo@example.org")
-    page = post_form(client, "/register", REGISTRATION).get_data(as_text=True)
-    assert "already exists" in page
-    assert db.session.execute(sa.select(sa.func.count(User.id))).scalar() == 1
+def test_row27_register_answers_the_same_for_a_known_address_and_tells_the_owner(app, ctx):
+    make_user(email="amina.diallo@example.org", name="Amina Diallo")
+    answers = []
+    for address in ("amina.diallo@example.org", "new.person@example.org"):
+        client = app.test_client()
+        response = post_form(client, "/register", {"email": address})
+        followed = client.get(response.headers["Location"])
+        answers.append((response.status_code, response.headers["Location"], followed.status_code,
+                        re.sub(r'value="[^"]*"', "", followed.get_data(as_text=True))))  # the CSRF token differs
+    assert answers[0] == answers[1]
+    assert "e-mailed that address a link" in answers[0][3]
+    assert _user_count() == 1
+    owner_mail = _mail_to("amina.diallo@example.org")
+    assert "Someone tried to register" in owner_mail.body
+    assert "http://127.0.0.1:5000/login" in owner_mail.body and "http://127.0.0.1:5000/reset" in owner_mail.body
+    assert "/register/" not in owner_mail.body  # no way to make a second account
+    assert "/register/" in _mail_to("new.person@example.org").body
 
 
 def test_register_refuses_invalid_email(client, ctx):
-    page = post_form(client, "/register", {**REGISTRATION, "email": "not-an-address"}).get_data(as_text=True)
+    page = post_form(client, "/register", {"email": "not-an-address"}).get_data(as_text=True)
     assert "not a valid e-mail address" in page or "Invalid email" in page
-    assert db.session.execute(sa.select(sa.func.count(User.id))).scalar() == 0
+    assert db.session.execute(sa.select(sa.func.count(OutboxMessage.id))).scalar() == 0
 
 
 def test_login_and_logout(client, ctx):
@@ -176,3 +232,10 @@ def test_each_login_is_its_own_server_session(client, ctx):
     login(second, "pat@example.org")
     rows = db.session.execute(sa.select(UserSession).where(UserSession.user_id == user.id)).scalars().all()
     assert len(rows) == 2 and len({r.token_hash for r in rows}) == 2
+
+
+def test_demo_accounts_log_in_directly(runner, client, ctx):
+    output = runner.invoke(args=["lms", "demo"]).output
+    password = next(line.split()[1] for line in output.splitlines() if "coordinator@demo.example" in line)
+    assert login(client, "coordinator@demo.example", password).status_code == 302
+    assert client.get("/account").status_code == 200

@@ -10,7 +10,7 @@ from lms.attendance.models import AttendanceRecord, NameMapping, ParticipationMa
 from lms.cohorts.models import Role
 from lms.core.db import db
 from tests.conftest import csrf_token, enrol, login, make_user
-from tests.integration.test_attendance_import import itu_cohort, statuses
+from tests.integration.test_attendance_import import itu_cohort, session_of, statuses
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 C = "/cohorts/itu-dpg-oss-2024"
@@ -91,11 +91,26 @@ def test_import_of_a_wrong_file_says_which_columns_and_saves_nothing(client, ctx
     assert db.session.execute(sa.select(sa.func.count(AttendanceRecord.id))).scalar() == 0
 
 
-def test_import_warns_about_a_report_for_another_day(client, ctx):
-    _instructor(client)
+def test_import_refuses_a_report_for_another_day_until_confirmed(client, ctx):
+    cohort = _instructor(client)
     raw = (DATA / "zoom-participants-session1-plain.csv").read_bytes().replace(b"10/30/2024", b"10/31/2024")
-    page = _upload(client, raw).get_data(as_text=True)
-    assert "This report is from 31 Oct 2024, but session 1 was on 30 Oct 2024" in page
+    response = _upload(client, raw)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "This report is from 31 Oct 2024, but session 1 was on 30 Oct 2024 (Europe/Zurich)" in page
+    assert "tick “The report is from another day” and upload it again" in page
+    assert 'name="other_date"' in page
+    confirmed = _upload(client, raw, other_date="1").get_data(as_text=True)
+    assert "Check before saving" in confirmed and "Imported as you confirmed" in confirmed
+    assert '<input type="hidden" name="other_date" value="1">' in confirmed
+    page = f"{C}/sessions/1/attendance/import"
+    unconfirmed = client.post(page, data={"csrf_token": csrf_token(client, page), "zone": "Europe/Zurich",
+                                          "report_text": raw.decode("utf-8-sig"), "stage": "confirm"})
+    assert unconfirmed.status_code == 302 and statuses(session_of(cohort)) == {}
+    saved = client.post(page, data={"csrf_token": csrf_token(client, page), "zone": "Europe/Zurich",
+                                    "report_text": raw.decode("utf-8-sig"), "stage": "confirm", "other_date": "1"})
+    assert saved.status_code == 302
+    assert statuses(session_of(cohort))["Amina Diallo"] == ("absent", 0)
 
 
 def test_participation_marks_per_course_within_the_maximum(client, ctx):

@@ -65,7 +65,8 @@ def test_personal_feed_has_all_my_cohorts_with_join_links_and_can_be_revoked(cli
     post_form(client, "/account/calendar", {})
     page = client.get("/account/calendar").get_data(as_text=True)
     url = page.split('id="feed-url" type="text" readonly value="')[1].split('"')[0]
-    path = url.split("localhost", 1)[1]
+    assert url.startswith("http://127.0.0.1:5000/calendar/")  # LMS_BASE_URL, not the request's host
+    path = url.removeprefix("http://127.0.0.1:5000")
     anonymous = client.application.test_client()
     response = anonymous.get(path)
     assert response.status_code == 200 and "no-store" in response.headers["Cache-Control"]

@@ -14,7 +14,8 @@ from tests.conftest import CSRF_RE, IsolatedClient
 @pytest.fixture
 def host(tmp_path):
     app = Flask("host_app", instance_path=str(tmp_path))
-    app.config.update(SECRET_KEY="host-secret", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'host.sqlite3'}")
+    app.config.update(SECRET_KEY="host-secret", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'host.sqlite3'}",
+                      LMS_BASE_URL="https://school.example", LMS_TRUSTED_HOSTS=["localhost"])
 
     @app.get("/")
     def host_home():
@@ -39,8 +40,15 @@ def test_register_and_log_in_under_the_prefix(host):
     assert 'action="/learn/logout"' not in page  # anonymous: no logout form
     stylesheet = re.search(r'href="(/learn/lms-assets/[0-9a-f]{16}/lms.css)"', page)
     assert stylesheet, "the fingerprinted stylesheet lives under the prefix"
-    response = client.post("/learn/register", data={
-        "csrf_token": _token(client, "/learn/register"), "name": "Rahul Mehta", "email": "rahul@example.org",
+    client.post("/learn/register", data={"csrf_token": _token(client, "/learn/register"), "email": "rahul@example.org"})
+    with host.app_context():
+        from lms.notifications.models import OutboxMessage
+
+        body = db.session.execute(db.select(OutboxMessage.body)).scalar_one()
+    link = body.split("https://school.example", 1)[1].split()[0]  # LMS_BASE_URL + the prefix
+    assert link.startswith("/learn/register/")
+    response = client.post(link, data={
+        "csrf_token": _token(client, link), "name": "Rahul Mehta",
         "password": "monsoon evening tea", "confirm": "monsoon evening tea", "country": "IN",
         "organisation": "", "timezone": "Asia/Kolkata"})
     assert response.status_code == 302 and response.headers["Location"] == "/learn/"
@@ -69,3 +77,26 @@ def test_host_routes_are_untouched(host):
 def test_lms_commands_are_on_the_host_cli(host):
     result = host.test_cli_runner().invoke(args=["lms", "--help"])
     assert result.exit_code == 0 and "demo" in result.output
+
+
+def test_lms_links_and_host_checks_under_the_prefix(host):
+    """Row 26 in a host app: LMS links are LMS_BASE_URL + the prefix; an untrusted Host is
+    refused on LMS URLs only."""
+    import re
+
+    from lms.notifications.models import OutboxMessage
+
+    client = host.test_client()
+    token = _token(client, "/learn/reset")
+    with host.app_context():
+        from tests.conftest import make_user
+
+        make_user("rahul@example.org")
+    client.post("/learn/reset", data={"csrf_token": token, "email": "rahul@example.org"})
+    with host.app_context():
+        body = db.session.execute(db.select(OutboxMessage.body)).scalar_one()
+    assert re.search(r"https://school\.example/learn/reset/\S+", body), body
+    forged = host.test_client()
+    assert forged.get("/learn/login", headers={"Host": "attacker.example"}).status_code == 400
+    host_page = forged.get("/", headers={"Host": "attacker.example"}).get_data(as_text=True)
+    assert host_page.startswith("the host's own home page")

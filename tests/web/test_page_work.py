@@ -28,16 +28,16 @@ STATUSES = [AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.AB
 
 #: page → (who opens it, SQL statements it runs, whether it lists every participant)
 PAGES = {
-    "/": ("participant", 3, False),
-    C: ("participant", 7, False),
-    f"{C}/sessions/1": ("participant", 6, False),
-    f"{C}/my-grades": ("participant", 9, False),
-    "/account/calendar": ("participant", 2, False),
-    f"{C}/gradebook": ("instructor", 9, True),
-    f"{C}/attendance": ("instructor", 8, True),
-    f"{C}/participation": ("instructor", 6, True),
-    f"{C}/sessions/1/attendance": ("instructor", 7, True),
-    f"{C}/certificates": ("coordinator", 10, True),
+    "/": ("participant", 2, False),
+    C: ("participant", 6, False),
+    f"{C}/sessions/1": ("participant", 5, False),
+    f"{C}/my-grades": ("participant", 8, False),
+    "/account/calendar": ("participant", 1, False),
+    f"{C}/gradebook": ("instructor", 8, True),
+    f"{C}/attendance": ("instructor", 7, True),
+    f"{C}/participation": ("instructor", 5, True),
+    f"{C}/sessions/1/attendance": ("instructor", 6, True),
+    f"{C}/certificates": ("coordinator", 9, True),
 }
 
 

@@ -96,6 +96,8 @@ class Row:
     setup: Callable[[World], None] | None = None
     #: Tells apart several rows of one (endpoint, method).
     variant: str = ""
+    #: A path that depends on who asks (their own login sessions); given the world and the role.
+    role_path: Callable[[World, str], str] | None = None
 
 
 # ---- reading the state back --------------------------------------------------------------
@@ -124,8 +126,8 @@ def _open_sessions(user_id: int) -> int:
 # ---- forms and checks --------------------------------------------------------------------
 
 NEW_PASSWORD = "a brand new passphrase"
-REGISTER = {"email": "new.person@example.org", "name": "New Person", "password": NEW_PASSWORD,
-            "confirm": NEW_PASSWORD, "timezone": "UTC", "country": "", "organisation": ""}
+REGISTER = {"name": "New Person", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD, "timezone": "UTC",
+            "country": "", "organisation": ""}
 ENROL = {"email": "new.person@example.org", "name": "New Person", "role": "participant", "country": "",
          "organisation": ""}
 
@@ -142,6 +144,44 @@ def _participant_id(w: World) -> int:
 def _registered(w, r, role):
     user = _scalar(sa.select(User).where(User.email == "new.person@example.org"))
     assert user is not None and user.name == "New Person" and verify_password(user.password_hash, NEW_PASSWORD)
+
+
+def _registration_mailed(w, r, role):
+    subjects = db.session.execute(sa.select(OutboxMessage.subject).where(
+        OutboxMessage.recipient == "new.person@example.org")).scalars().all()
+    assert any("finish creating your account" in s for s in subjects), subjects
+
+
+def _registration_path(w: World) -> str:
+    from lms.auth.services import make_registration_token
+
+    return f"/register/{make_registration_token('new.person@example.org')}"
+
+
+def _other_devices(w: World) -> None:
+    """A second login session for every person, as from another device."""
+    from lms.auth.services import start_session
+
+    for user_id in w.users.values():
+        start_session(db.session.get(User, user_id), "other device")
+
+
+def _other_device_path(w: World, role: str) -> str:
+    owner = w.users["participant" if role == "anonymous" else role]
+    session_id = _scalar(sa.select(UserSession.id).where(UserSession.user_id == owner,
+                                                         UserSession.user_agent == "other device"))
+    return f"/account/sessions/{session_id}/end"
+
+
+def _someone_elses_device_path(w: World, role: str) -> str:
+    return _other_device_path(w, "coordinator" if role == "participant" else "participant")
+
+
+def _other_device_ended(w, r, role):
+    ended = _scalar(sa.select(UserSession.ended_at).where(UserSession.user_id == w.users[role],
+                                                          UserSession.user_agent == "other device"))
+    assert ended is not None
+    assert _open_sessions(w.users[role]) == 1  # this device stays logged in
 
 
 def _logged_in_participant(w, r, role):
@@ -319,7 +359,14 @@ def _person_feed(w, r, role):
 MATRIX = [
     Row("lms.main.home", "GET", "/", EVERYONE, page={"anonymous": "<h1>Welcome", "*": "<h1>Hello,"}),
     Row("lms.auth.register", "GET", "/register", ANONYMOUS_ONLY, page="<h1>Create an account"),
-    Row("lms.auth.register", "POST", "/register", ANONYMOUS_ONLY, data=lambda w: REGISTER, check=_registered),
+    Row("lms.auth.register", "POST", "/register", ANONYMOUS_ONLY, data=lambda w: {"email": "new.person@example.org"},
+        check=_registration_mailed),
+    Row("lms.auth.register_complete", "GET", _registration_path, ANONYMOUS_ONLY,
+        page="<h1>Finish creating your account"),
+    Row("lms.auth.register_complete", "GET", "/register/not-a-token", {**dict.fromkeys(ROLES, "/"),
+                                                                       "anonymous": "/register"}, variant="bad-token"),
+    Row("lms.auth.register_complete", "POST", _registration_path, ANONYMOUS_ONLY, data=lambda w: REGISTER,
+        check=_registered),
     Row("lms.auth.login", "GET", "/login", ANONYMOUS_ONLY, page="<h1>Log in"),
     Row("lms.auth.login", "POST", "/login", ANONYMOUS_ONLY,
         data=lambda w: {"email": "participant@example.org", "password": PASSWORD}, check=_logged_in_participant),
@@ -328,6 +375,13 @@ MATRIX = [
     Row("lms.auth.profile", "POST", "/account", LOGGED_IN, check=_profile_saved,
         data=lambda w: {"name": "Renamed Person", "country": "KE", "organisation": "Ministry of ICT",
                         "timezone": "Africa/Nairobi"}),
+    Row("lms.auth.session_end", "POST", "", LOGGED_IN, setup=_other_devices, role_path=_other_device_path,
+        check=_other_device_ended),
+    # Someone else's session is answered like an ended one: a message on the account page, nothing changed.
+    Row("lms.auth.session_end", "POST", "", {**dict.fromkeys(ROLES, "/account"), "anonymous": "login"},
+        setup=_other_devices, role_path=_someone_elses_device_path, variant="not-own"),
+    Row("lms.auth.sessions_end_others", "POST", "/account/sessions/end-others", LOGGED_IN, setup=_other_devices,
+        check=_other_device_ended),
     Row("lms.auth.password_change", "GET", "/account/password", LOGGED_IN, page="<h1>Change your password"),
     Row("lms.auth.password_change", "POST", "/account/password", LOGGED_IN, check=_password_changed,
         data=lambda w: {"current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}),
@@ -450,7 +504,7 @@ def test_role_matrix(client, ctx, row: Row, role: str):
         db.session.commit()
     if role != "anonymous":
         log_in_as(client, w.users[role])
-    path = row.path(w) if callable(row.path) else row.path
+    path = row.role_path(w, role) if row.role_path else row.path(w) if callable(row.path) else row.path
     where = f"{role} {row.method} {path}"
     if row.method == "GET":
         before = dump_database()

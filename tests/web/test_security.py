@@ -62,7 +62,10 @@ def _get_paths(app, w: World) -> list[tuple[str, str]]:
     with real ids and secrets of ``w``."""
     values = {"slug": w.slug, "number": "1", "material_id": str(w.material_id), "code": w.code,
               "token": w.calendar_token, "filename": "lms.css"}
+    from lms.auth.services import make_registration_token
+
     per_endpoint = {"lms.auth.reset_password": {"token": w.reset_token},
+                    "lms.auth.register_complete": {"token": make_registration_token("new.person@example.org")},
                     "lms.courses.course_view": {"slug": "itu-dpg-oss"},
                     "lms.asset": {"digest": app.extensions["lms"]["assets"]["lms.css"].digest}}
     adapter = app.url_map.bind("localhost")
@@ -81,7 +84,7 @@ def _get_paths(app, w: World) -> list[tuple[str, str]]:
 
 
 #: Pages that send a site admin elsewhere instead of answering: logged in already, or staff's gradebook.
-ADMIN_REDIRECTED = {"lms.auth.register", "lms.auth.login", "lms.gradebook.my_grades"}
+ADMIN_REDIRECTED = {"lms.auth.register", "lms.auth.register_complete", "lms.auth.login", "lms.gradebook.my_grades"}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -118,6 +121,7 @@ def test_row2_session_cookie_flags(client, ctx):
 
 def test_row2_secure_cookie_and_hsts_in_production(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("LMS_BASE_URL", "https://lms.example")
     prod = create_app("production", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'p.sqlite3'}")
     assert prod.config["SESSION_COOKIE_SECURE"] is True
     assert prod.debug is False
@@ -256,6 +260,7 @@ def test_row21_no_inline_script_in_pages(client):
 
 def test_row22_generic_500_without_traceback(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("LMS_BASE_URL", "https://lms.example")
     prod = create_app("production", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'p.sqlite3'}")
 
     @prod.get("/boom")
