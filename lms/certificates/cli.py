@@ -55,6 +55,6 @@ def certificates_zip_command(cohort_slug: str, output: str) -> None:
     if not certificates:
         click.echo(f"Error: {cohort.slug} has no valid certificates; run issue-certificates first.", err=True)
         sys.exit(1)
-    with click.progressbar(certificates, label="Rendering certificates", show_pos=True) as bar:
-        services.write_certificates_zip(output, bar)
+    with click.progressbar(length=len(certificates), label="Rendering certificates", show_pos=True) as bar:
+        services.write_certificates_zip(output, certificates, progress=bar.update)
     click.echo(f"Wrote {len(certificates)} certificate(s) to {output}.")

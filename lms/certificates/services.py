@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import base64
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -12,7 +12,7 @@ from flask import current_app
 
 from lms.audit.services import record_event
 from lms.auth.models import User
-from lms.certificates import badge, pdf
+from lms.certificates import badge, batch, pdf
 from lms.certificates.models import Certificate
 from lms.cohorts.models import Cohort, CohortStatus
 from lms.cohorts.services import lock_cohort
@@ -154,13 +154,18 @@ def issuer_name(cohort: Cohort) -> str:
     return cohort.course.provider or current_app.config["LMS_SITE_NAME"]
 
 
-def render_pdf(certificate: Certificate) -> bytes:
+def certificate_text(certificate: Certificate) -> pdf.CertificateText:
+    """What the PDF says, as plain data (a worker process can render it without the database)."""
     cohort = certificate.cohort
-    return pdf.render_certificate(pdf.CertificateText(
+    return pdf.CertificateText(
         recipient=certificate.recipient_name, course=cohort.course.title, cohort=cohort.title,
         dates=cohort_dates(cohort), issuer=issuer_name(cohort), code=certificate.code,
         verify_url=external_url("lms.certificates.verify", code=certificate.code),
-        issued_on=f"{certificate.issued_at.day} {certificate.issued_at:%B %Y}"))
+        issued_on=f"{certificate.issued_at.day} {certificate.issued_at:%B %Y}")
+
+
+def render_pdf(certificate: Certificate) -> bytes:
+    return pdf.render_certificate(certificate_text(certificate))
 
 
 def credential(certificate: Certificate) -> dict[str, Any]:
@@ -185,11 +190,21 @@ def pdf_filename(certificate: Certificate) -> str:
     return f"{secure_filename(certificate.recipient_name) or 'certificate'}-{certificate.code[:8]}.pdf"
 
 
-def write_certificates_zip(target: Any, certificates: Iterable[Certificate]) -> None:
-    """Every certificate's PDF into one ZIP at ``target`` (a path or a binary file);
-    ``certificates`` may be a progress bar wrapping the list."""
+def write_certificates_zip(target: Any, certificates: Iterable[Certificate], *, workers: int | None = None,
+                           progress: Callable[[int], object] | None = None) -> None:
+    """Every certificate's PDF into one ZIP at ``target`` (a path or a binary file), in file-name
+    order, each dated by its issue. The PDFs are rendered on every CPU when there are many
+    (``batch.render_all``; ``workers`` overrides the number of processes); ``progress(1)`` is
+    called after each one is written."""
     import zipfile
 
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        for certificate in certificates:
-            archive.writestr(pdf_filename(certificate), render_pdf(certificate))
+    entries = sorted(((pdf_filename(c), c.code, c.issued_at, certificate_text(c)) for c in certificates),
+                     key=lambda entry: entry[:2])
+    # Stored, not deflated: the PDFs' streams are compressed already, and deflating them again
+    # saved 7 % of the size for a second of CPU per thousand.
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as archive:
+        rendered = batch.render_all([entry[3] for entry in entries], workers)
+        for (name, _, issued_at, _), data in zip(entries, rendered, strict=True):
+            archive.writestr(zipfile.ZipInfo(name, date_time=issued_at.timetuple()[:6]), data)
+            if progress is not None:
+                progress(1)
