@@ -4,9 +4,14 @@ and every table emptied after each test."""
 from __future__ import annotations
 
 import contextvars
+import io
 import os
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 import pytest
@@ -131,14 +136,20 @@ def make_user(email: str = "pat@example.org", name: str = "Pat Participant", **o
     return user
 
 
-def _itu_scheme() -> dict[str, Any]:
-    """The ITU course's grading, attendance and participation settings, from its file."""
+@lru_cache(maxsize=1)
+def _itu_spec() -> Any:
     from pathlib import Path
 
     from lms.courses.loader import load_course_file
+
+    return load_course_file(Path(__file__).resolve().parents[1] / "courses" / "itu-dpg-oss.toml")
+
+
+def _itu_scheme() -> dict[str, Any]:
+    """The ITU course's grading, attendance and participation settings, from its file (read once per run)."""
     from lms.courses.serialise import to_json
 
-    spec = load_course_file(Path(__file__).resolve().parents[1] / "courses" / "itu-dpg-oss.toml")
+    spec = _itu_spec()
     return {"grading": to_json(spec.grading), "attendance_policy": to_json(spec.attendance),
             "participation_per": spec.participation_per, "provider": spec.provider, "summary": spec.summary}
 
@@ -199,3 +210,108 @@ def login(client: FlaskClient, email: str, password: str = PASSWORD, **environ: 
 def post_form(client: FlaskClient, path: str, data: dict[str, Any], token_from: str | None = None) -> Any:
     data = {"csrf_token": csrf_token(client, token_from or path), **data}
     return client.post(path, data=data)
+
+
+def log_in_as(client: FlaskClient, user_id: int) -> None:
+    """Log a user in as the login view does (a server-side session whose token is the
+    cookie's user id) without posting the form, so tests that only need "someone logged in"
+    do not pay for a scrypt check each. The login form itself is tested on its own."""
+    from lms.auth.services import start_session
+
+    token = start_session(db.session.get(User, user_id))
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["_user_id"], session["_fresh"] = token, True
+
+
+def dump_database() -> dict[str, list[tuple[str, ...]]]:
+    """Every row of every table in ``db.metadata``, as sorted ``repr`` tuples, read on a
+    connection of its own so nothing the test's session holds can hide a change."""
+    with db.engine.connect() as conn:
+        return {table.name: sorted(tuple(repr(value) for value in row) for row in conn.execute(table.select()))
+                for table in db.metadata.sorted_tables}
+
+
+def database_changes(before: dict[str, list[tuple[str, ...]]], after: dict[str, list[tuple[str, ...]]]) -> list[str]:
+    """One line per table whose rows differ: the table, the rows gone and the rows added."""
+    changes = []
+    for name in before:
+        if before[name] != after[name]:
+            gone = [row for row in before[name] if row not in after[name]]
+            added = [row for row in after[name] if row not in before[name]]
+            changes.append(f"{name}: gone {gone}, added {added}")
+    return changes
+
+
+#: The people of ``make_world``: the role they hold in its cohort ("outsider" holds none,
+#: "admin" is a site admin with no membership). Each logs in as ``<key>@example.org``.
+WORLD_PEOPLE = {"outsider": "Olive Outsider", "participant": "Pat Participant", "instructor": "Ines Instructor",
+                "coordinator": "Clara Coordinator", "admin": "Ada Admin"}
+
+
+@dataclass(frozen=True)
+class World:
+    """Ids and secrets of a populated cohort, for building URLs (no ORM objects, so nothing
+    goes stale between requests)."""
+
+    slug: str
+    cohort_id: int
+    users: dict[str, int]
+    membership_id: int  #: the participant's membership
+    session_id: int  #: session 1
+    material_id: int  #: an uploaded PDF on session 1
+    code: str  #: the participant's certificate
+    calendar_token: str  #: the participant's private feed
+    reset_token: str  #: a valid password-reset link for the participant
+
+
+def make_world(finalised: bool = False) -> World:
+    """A running cohort ``itu-dpg-oss-2024`` with every table holding rows: five people
+    (see ``WORLD_PEOPLE``), two sessions, an uploaded material, attendance with a name
+    mapping, participation and component marks, the participant's certificate and calendar
+    token, an audit event and a queued e-mail; plus an empty ``draft-cohort``. With
+    ``finalised`` the cohort is finalised (status and date), as after issuing certificates."""
+    from lms.attendance.models import (
+        AttendanceRecord,
+        AttendanceSource,
+        AttendanceStatus,
+        NameMapping,
+        ParticipationMark,
+    )
+    from lms.audit.services import record_event
+    from lms.auth.services import make_reset_token
+    from lms.certificates.models import Certificate
+    from lms.gradebook.models import Mark
+    from lms.notifications.services import queue_email
+    from lms.sessions.materials import add_material
+
+    cohort = make_cohort()
+    make_cohort("draft-cohort", status=CohortStatus.DRAFT)
+    users = {key: User(email=f"{key}@example.org", name=name, password_hash=_PASSWORD_HASH, timezone="UTC",
+                       is_site_admin=key == "admin") for key, name in WORLD_PEOPLE.items()}
+    db.session.add_all(users.values())
+    memberships = {role: Membership(user=users[role.value], cohort=cohort, role=role) for role in Role}
+    db.session.add_all(memberships.values())
+    participant = users["participant"]
+    participant.calendar_token = "t" * 43
+    first = make_session(cohort, join_url="https://meet.example.org/first")
+    make_session(cohort, join_url="https://meet.example.org/second")
+    material = add_material(first, title="Slides", kind="slides", upload=io.BytesIO(b"%PDF-1.4 slides\n%%EOF\n"),
+                            filename="slides.pdf")
+    db.session.add_all([
+        AttendanceRecord(session=first, user=participant, status=AttendanceStatus.PRESENT, minutes=120,
+                         source=AttendanceSource.MANUAL, note=""),
+        NameMapping(cohort_id=cohort.id, normalised_name="pat phone", user_id=participant.id),
+        ParticipationMark(cohort_id=cohort.id, user_id=participant.id, session_id=None, points=Decimal("10"), note=""),
+        Mark(cohort_id=cohort.id, user_id=participant.id, component_key="knowledge_check", points=Decimal("10")),
+        Certificate(cohort_id=cohort.id, user_id=participant.id, code="C" * 32, total=Decimal("85"),
+                    recipient_name=participant.name),
+    ])
+    record_event(users["coordinator"], "cohort.finalise", "cohort", cohort.id, cohort_id=cohort.id)
+    queue_email("participant@example.org", "Welcome", "Hello")
+    if finalised:
+        cohort.status, cohort.finalised_at = CohortStatus.FINALISED, datetime(2024, 12, 1, tzinfo=UTC)
+    db.session.commit()
+    return World(slug=cohort.slug, cohort_id=cohort.id, users={k: u.id for k, u in users.items()},
+                 membership_id=memberships[Role.PARTICIPANT].id, session_id=first.id, material_id=material.id,
+                 code="C" * 32, calendar_token="t" * 43, reset_token=make_reset_token(participant))

@@ -4,6 +4,7 @@ import re
 import sqlalchemy as sa
 
 from lms.auth.models import User, UserSession
+from lms.auth.passwords import verify_password
 from lms.core.db import db
 from lms.notifications.models import OutboxMessage
 from tests.conftest import PASSWORD, csrf_token, login, make_user, post_form
@@ -200,7 +201,8 @@ def test_password_reset_by_emailed_link(client, ctx):
     # The link works once.
     assert client.get(path).headers["Location"].endswith("/reset")
     db.session.expire_all()
-    assert db.session.get(User, user.id).password_hash != ""
+    stored = db.session.get(User, user.id).password_hash
+    assert verify_password(stored, "sunrise over the lake") and not verify_password(stored, PASSWORD)
 
 
 def test_reset_for_unknown_address_says_the_same_and_sends_nothing(client, ctx):

@@ -8,7 +8,18 @@ import sqlalchemy as sa
 from lms import create_app
 from lms.auth.models import User, UserSession
 from lms.core.db import db
-from tests.conftest import PASSWORD, csrf_token, login, make_user, post_form
+from tests.conftest import (
+    PASSWORD,
+    World,
+    csrf_token,
+    database_changes,
+    dump_database,
+    log_in_as,
+    login,
+    make_user,
+    make_world,
+    post_form,
+)
 
 
 def _post_routes(app):
@@ -39,11 +50,67 @@ def test_row1_every_post_refuses_a_missing_or_wrong_csrf_token(app, client, ctx)
     assert client.get("/account").status_code == 200  # still logged in: logout was refused too
 
 
-def test_row1_no_state_change_on_get(app):
-    """Only safe methods answer GET; every route that changes something is POST-only."""
+ROLES = ("anonymous", "outsider", "participant", "instructor", "coordinator", "admin")
+ARGUMENT = re.compile(r"<(?:[a-z_]+:)?([a-z_]+)>")
+#: URL formats served by one rule, each walked.
+FORMATS = {"lms.gradebook.gradebook_export": ("csv", "xlsx"),
+           "lms.certificates.certificate_export": ("csv", "xlsx", "zip")}
+
+
+def _get_paths(app, w: World) -> list[tuple[str, str]]:
+    """(endpoint, path) for every rule in the URL map that answers GET, its arguments filled
+    with real ids and secrets of ``w``."""
+    values = {"slug": w.slug, "number": "1", "material_id": str(w.material_id), "code": w.code,
+              "token": w.calendar_token, "filename": "lms.css"}
+    from lms.auth.services import make_registration_token
+
+    per_endpoint = {"lms.auth.reset_password": {"token": w.reset_token},
+                    "lms.auth.register_complete": {"token": make_registration_token("new.person@example.org")},
+                    "lms.courses.course_view": {"slug": "itu-dpg-oss"},
+                    "lms.asset": {"digest": app.extensions["lms"]["assets"]["lms.css"].digest}}
+    adapter = app.url_map.bind("localhost")
+    paths = []
     for rule in app.url_map.iter_rules():
-        if rule.endpoint in {"lms.auth.logout"}:
-            assert "GET" not in rule.methods
+        if "GET" not in (rule.methods or set()):
+            continue
+        for fmt in FORMATS.get(rule.endpoint, ("",)):
+            args = {**values, **per_endpoint.get(rule.endpoint, {}), "fmt": fmt}
+            missing = set(rule.arguments) - set(args)
+            assert not missing, f"{rule.rule}: give _get_paths a value for {missing}"
+            path = ARGUMENT.sub(lambda m: args[m.group(1)], rule.rule)  # noqa: B023 (used at once)
+            assert adapter.match(path)[0] == rule.endpoint, f"{path} does not reach {rule.endpoint}"
+            paths.append((rule.endpoint, path))
+    return paths
+
+
+#: Pages that send a site admin elsewhere instead of answering: logged in already, or staff's gradebook.
+ADMIN_REDIRECTED = {"lms.auth.register", "lms.auth.register_complete", "lms.auth.login", "lms.gradebook.my_grades"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_row1_no_state_change_on_get(app, client, ctx, role):
+    """Every GET route, as every role, on a populated world (a finalised cohort with
+    sessions, materials, attendance, marks, a certificate, a calendar token): the whole
+    database (every table, every row) is the same after each request as before it."""
+    w = make_world(finalised=True)
+    if role != "anonymous":
+        log_in_as(client, w.users[role])
+    paths = _get_paths(app, w)
+    assert len(paths) >= 35
+    before = dump_database()
+    failures, statuses = [], {}
+    for endpoint, path in paths:
+        response = client.get(path)
+        statuses[endpoint, path] = response.status_code
+        after = dump_database()
+        failures += [f"GET {path} ({endpoint}) as {role} changed {change}"
+                     for change in database_changes(before, after)]
+        before = after
+    assert not failures, "\n".join(failures)
+    assert not [key for key, status in statuses.items() if status >= 500], statuses
+    if role == "admin":  # the walk reaches the real pages, not only refusals
+        assert {key for key, status in statuses.items() if status != 200} == {
+            key for key in statuses if key[0] in ADMIN_REDIRECTED}, statuses
 
 
 def test_row2_session_cookie_flags(client, ctx):
