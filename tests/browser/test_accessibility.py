@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from lms.auth.services import make_reset_token
+from lms.auth.services import make_registration_token, make_reset_token
 from tests.browser.axe import assert_accessible
 from tests.browser.cohort_data import SLUG, load_cohort_data
 from tests.browser.conftest import DESKTOP, PHONE, screenshot
@@ -97,6 +97,10 @@ def test_visitor_pages(new_page, data):
     expect(page.get_by_text("do not match an account")).to_be_visible()
     check_both_widths(page)
     visit(page, "/register")
+    page.get_by_role("button", name="Send me a link").click()  # empty: the e-mail field's error
+    expect(page.locator("[aria-invalid=true]").first).to_be_visible()
+    check_both_widths(page)
+    visit(page, f"/register/{make_registration_token('new.person@example.org')}")
     page.get_by_role("button", name="Create account").click()  # empty: every field's error
     expect(page.locator("[aria-invalid=true]").first).to_be_visible()
     check_both_widths(page)

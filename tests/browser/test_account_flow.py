@@ -33,9 +33,11 @@ def test_register_log_in_and_see_home(page, app):
     page.get_by_label("E-mail").fill("lucia.fernandez@example.org")
     page.get_by_role("button", name="Send me a link").click()
     expect(page.get_by_text("e-mailed that address a link")).to_be_visible()
+    assert_accessible(page)
 
     page.goto(_emailed_link(app, "lucia.fernandez@example.org"))
     expect(page.get_by_text("lucia.fernandez@example.org")).to_be_visible()
+    assert_accessible(page)
     page.get_by_label("Full name").fill("Lucía Fernández")
     page.get_by_label("Password", exact=True).fill("pampas wind at noon")
     page.get_by_label("Repeat the password").fill("pampas wind at noon")
