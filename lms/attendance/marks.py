@@ -55,12 +55,9 @@ def participation_setup(cohort: Cohort) -> ParticipationSetup:
     return ParticipationSetup(per, mark_max, maximum, sessions)
 
 
-def marks_of(cohort: Cohort, only: User | None = None) -> dict[tuple[int, int | None], ParticipationMark]:
-    """Participation marks by (person, session), of everyone or of ``only``."""
-    query = db.select(ParticipationMark).where(ParticipationMark.cohort_id == cohort.id)
-    if only is not None:
-        query = query.where(ParticipationMark.user_id == only.id)
-    return {(m.user_id, m.session_id): m for m in db.session.execute(query).scalars()}
+def marks_of(cohort: Cohort) -> dict[tuple[int, int | None], ParticipationMark]:
+    return {(m.user_id, m.session_id): m for m in db.session.execute(
+        db.select(ParticipationMark).where(ParticipationMark.cohort_id == cohort.id)).scalars()}
 
 
 def set_participation(cohort: Cohort, user_id: int, session_id: int | None, points: Decimal | None, note: str,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from lms.audit.services import record_event
 from lms.cohorts.models import Cohort, CohortStatus
 from lms.cohorts.services import ensure_open
 from lms.core.db import db
@@ -14,6 +13,7 @@ from lms.courses.models import Course
 from lms.courses.serialise import outline_json, to_json
 from lms.courses.spec import CohortSpec, CourseSpec, SessionSpec
 from lms.sessions.models import Material, MaterialKind, Session
+from lms.sessions.services import audit_session, session_state
 
 
 @dataclass
@@ -99,21 +99,16 @@ def _import_cohort(course: Course, spec: CohortSpec, outline: tuple[SessionSpec,
                               duration_minutes=planned.duration_minutes, title=template.title, sequence=0)
             db.session.add(session)
             db.session.flush()
-            record_event(None, "session.create", "session", session.id, cohort_id=cohort.id,
-                         after={"number": planned.number, "starts_at": planned.starts_at.isoformat(),
-                                "duration_minutes": planned.duration_minutes, "source": "course file"})
+            audit_session(None, "session.create", session, None)
             report.changes.append(f"{slabel}: created")
         elif (session.starts_at, session.duration_minutes) != (planned.starts_at, planned.duration_minutes):
             ensure_open(cohort, "its sessions' times")
-            record_event(None, "session.move", "session", session.id, cohort_id=cohort.id,
-                         before={"starts_at": session.starts_at.isoformat(),
-                                 "duration_minutes": session.duration_minutes},
-                         after={"starts_at": planned.starts_at.isoformat(),
-                                "duration_minutes": planned.duration_minutes, "source": "course file"})
+            before = session_state(session)
             session.starts_at = planned.starts_at
             session.duration_minutes = planned.duration_minutes
             session.sequence += 1
             session.updated_at = utcnow()
+            audit_session(None, "session.move", session, before)
             report.changes.append(f"{slabel}: moved to {planned.starts_at:%Y-%m-%d %H:%M} UTC")
         values: dict[str, Any] = {"title": template.title, "topics": list(template.topics),
                                   "key_points": list(template.key_points)}

@@ -79,14 +79,17 @@ def _check_overlap(cohort: Cohort, starts: datetime, minutes: int, ignore: Sessi
             raise ValidationError(f"This overlaps session {other.number}, “{other.title}”. Choose another time.")
 
 
-def _state(session: Session) -> dict[str, object]:
+def session_state(session: Session) -> dict[str, object]:
+    """What a session audit event records before and after a change."""
     return {"number": session.number, "title": session.title, "starts_at": session.starts_at.isoformat(),
             "duration_minutes": session.duration_minutes, "status": session.status.value}
 
 
-def _audit(actor: User | None, action: str, session: Session, before: dict[str, object] | None) -> None:
+def audit_session(actor: User | None, action: str, session: Session, before: dict[str, object] | None) -> None:
+    """``session.create``, ``.move``, ``.update``, ``.cancel`` or ``.restore``, from the browser
+    or (``actor`` None) a course file."""
     record_event(actor, action, "session", session.id, cohort_id=session.cohort_id, before=before,
-                 after=_state(session))
+                 after=session_state(session))
 
 
 def create_session(cohort: Cohort, plan: SessionPlan, actor: User | None = None) -> Session:
@@ -100,7 +103,7 @@ def create_session(cohort: Cohort, plan: SessionPlan, actor: User | None = None)
                       starts_at=starts, duration_minutes=minutes, join_url=plan.join_url.strip(), sequence=0)
     db.session.add(session)
     db.session.flush()
-    _audit(actor, "session.create", session, None)
+    audit_session(actor, "session.create", session, None)
     return session
 
 
@@ -115,7 +118,7 @@ def update_session(session: Session, plan: SessionPlan, actor: User | None = Non
     if moved:
         ensure_open(session.cohort, "its sessions' times")
     _check_overlap(session.cohort, starts, minutes, session)
-    before = _state(session)
+    before = session_state(session)
     changed = moved or (session.title, session.join_url, session.topics) != (
         plan.title.strip(), plan.join_url.strip(), list(plan.topics))
     session.title = plan.title.strip()
@@ -125,7 +128,7 @@ def update_session(session: Session, plan: SessionPlan, actor: User | None = Non
     if changed:
         session.sequence += 1
         session.updated_at = utcnow()
-        _audit(actor, "session.move" if moved else "session.update", session, before)
+        audit_session(actor, "session.move" if moved else "session.update", session, before)
     db.session.flush()
     return moved
 
@@ -136,11 +139,11 @@ def cancel_session(session: Session, actor: User | None = None) -> None:
     if session.is_cancelled:
         return
     ensure_open(session.cohort, "its sessions")
-    before = _state(session)
+    before = session_state(session)
     session.status = SessionStatus.CANCELLED
     session.sequence += 1
     session.updated_at = utcnow()
-    _audit(actor, "session.cancel", session, before)
+    audit_session(actor, "session.cancel", session, before)
     db.session.flush()
 
 
@@ -149,9 +152,9 @@ def restore_session(session: Session, actor: User | None = None) -> None:
         return
     ensure_open(session.cohort, "its sessions")
     _check_overlap(session.cohort, session.starts_at, session.duration_minutes, session)
-    before = _state(session)
+    before = session_state(session)
     session.status = SessionStatus.SCHEDULED
     session.sequence += 1
     session.updated_at = utcnow()
-    _audit(actor, "session.restore", session, before)
+    audit_session(actor, "session.restore", session, before)
     db.session.flush()

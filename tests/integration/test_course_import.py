@@ -4,6 +4,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from lms.audit.models import AuditEvent
 from lms.cohorts.models import Cohort
 from lms.core.db import db
 from lms.courses.models import Course
@@ -60,6 +61,11 @@ def test_a_changed_file_updates_what_changed_and_keeps_calendar_uids(runner, ctx
     db.session.expire_all()
     session3 = db.session.execute(sa.select(Session).where(Session.number == 3)).scalar_one()
     assert (session3.uid, session3.sequence) == (uid, sequence + 1)
+    # The move is audited like one made in the browser, with no person (the command line).
+    [moved] = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "session.move")).scalars().all()
+    assert moved.actor_id is None and moved.object_id == str(session3.id)
+    assert (moved.before["starts_at"], moved.after["starts_at"]) == ("2024-11-06T14:00:00+00:00",
+                                                                     "2024-11-07T14:00:00+00:00")
 
 
 def test_a_bad_file_changes_nothing_and_says_why(runner, ctx, tmp_path):
