@@ -3,7 +3,9 @@
 Standalone: ``create_app()`` (see ``wsgi.py``). Inside another Flask app::
 
     from lms import LMS
-    LMS().init_app(host_app, url_prefix="/learn")
+    LMS().init_app(host_app, url_prefix="/learn", db=host_db)
+
+and ``flask lms db upgrade`` builds its tables (README: "Mount it in your app").
 """
 from __future__ import annotations
 
@@ -13,13 +15,24 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask
+from flask_sqlalchemy import SQLAlchemy
 
-from lms.extensions import csrf, db, limiter, login_manager, migrate
+from lms.core.db import db as lms_db
+from lms.extensions import limiter, login_manager, migrate
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
-TEMPLATES_DIR = PROJECT_DIR / "templates"
-MIGRATIONS_DIR = PROJECT_DIR / "migrations"
+
+
+def _shipped(name: str) -> Path:
+    """``templates/`` and ``migrations/``: at the top of a checkout, inside the package in a
+    built wheel (copied there by setup.py's build step)."""
+    inside = PACKAGE_DIR / name
+    return inside if inside.is_dir() else PROJECT_DIR / name
+
+
+TEMPLATES_DIR = _shipped("templates")
+MIGRATIONS_DIR = _shipped("migrations")
 
 DEFAULTS: dict[str, Any] = {
     "LMS_SITE_NAME": "Cohort courses",
@@ -88,10 +101,20 @@ class LMS:
         if app is not None:
             self.init_app(app, **options)
 
-    def init_app(self, app: Flask, url_prefix: str = "") -> None:
+    def init_app(self, app: Flask, url_prefix: str = "", db: SQLAlchemy | None = None) -> None:
+        """Mount the LMS on ``app`` under ``url_prefix``.
+
+        ``db``: the host's Flask-SQLAlchemy object (the app's own is found without it); the
+        LMS's tables (``lms_*``, on their own metadata) then live in the host's database and
+        use its session. Without one the LMS brings its own. Nothing outside the LMS's URLs
+        changes: CSRF, rate limits, security headers and error pages apply to LMS requests;
+        the host's LoginManager, error handlers and ``flask db`` stay the host's.
+        """
         for key, value in DEFAULTS.items():
             app.config.setdefault(key, value)
-        app.config.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{Path(app.instance_path) / 'lms.sqlite3'}")
+        state = app.extensions.setdefault("lms", {})
+        state.setdefault("whole_app", False)
+        state["migrations_dir"] = MIGRATIONS_DIR
         app.config["LMS_URL_PREFIX"] = url_prefix
         from lms.core.urls import check_base_url
 
@@ -102,18 +125,27 @@ class LMS:
 
         import lms.models  # noqa: F401  (every mapper, before the first query)
 
-        db.init_app(app)
-        with app.app_context():
-            from sqlalchemy import event
+        if db is None and "sqlalchemy" not in app.extensions:
+            app.config.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{Path(app.instance_path) / 'lms.sqlite3'}")
+        if lms_db.init_app(app, db):
+            with app.app_context():  # the LMS's own engine: tuned for it (a host's is left as it is)
+                from sqlalchemy import event
 
-            from lms.core.db import set_sqlite_pragmas
+                from lms.core.db import set_sqlite_pragmas
 
-            for engine in db.engines.values():
-                event.listen(engine, "connect", set_sqlite_pragmas)
-        migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), version_table="alembic_version_lms")
-        csrf.init_app(app)
+                for engine in lms_db.engines.values():
+                    event.listen(engine, "connect", set_sqlite_pragmas)
         limiter.init_app(app)
-        _init_login(app)
+        from lms.auth.host import host_user_adapter, init_host_identity
+
+        adapter = host_user_adapter(app)
+        if adapter is not None:
+            init_host_identity(app, adapter)
+        elif getattr(app, "login_manager", None) is not None:
+            raise RuntimeError("The app has its own LoginManager: set LMS_HOST_USER to a function returning the "
+                               "logged-in user's (email, display name), or None (see README, Mount it in your app)")
+        else:
+            _init_login(app)
 
         from lms.core.assets import init_assets
         from lms.core.converters import ID_CONVERTER, IdConverter
@@ -135,7 +167,7 @@ class LMS:
         from lms.core.templating import init_templating
 
         init_templating(app)
-        app.extensions["lms"]["url_prefix"] = url_prefix
+        state["url_prefix"] = url_prefix
 
 
 def _init_login(app: Flask) -> None:
@@ -175,14 +207,20 @@ def _build_blueprint() -> Blueprint:
     from lms.auth.views import save_login_session_changes
     from lms.core.urls import refuse_untrusted_host
 
+    from lms.auth.host import restore_host_user, use_host_user
+    from lms.core.security import protect_from_forgery
+
+    parent.before_request(protect_from_forgery)
     parent.before_request(refuse_untrusted_host)
+    parent.before_request(use_host_user)
     parent.before_request(save_login_session_changes)
+    parent.after_request(restore_host_user)
     return parent
 
 
 def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     """The standalone application: the LMS mounted at the root of its own Flask app."""
-    from config import CONFIGS, INSTANCE_DIR
+    from lms.config import CONFIGS, INSTANCE_DIR
 
     name = config_name or os.environ.get("LMS_ENV", "development")
     if name not in CONFIGS:
@@ -192,7 +230,10 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app.extensions["lms"] = {"whole_app": True}  # every URL is the LMS's: headers and error pages too
     LMS(app)
+    # `flask db upgrade` (the Makefile, CI) runs the LMS's migrations; `flask lms db upgrade` does too.
+    migrate.init_app(app, lms_db.own, directory=str(MIGRATIONS_DIR), version_table="alembic_version_lms")
 
     from lms.core.security import register_error_pages
     from lms.core.urls import trust_only_base_url_hosts

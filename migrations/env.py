@@ -15,8 +15,17 @@ fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 
+# The LMS's schema, wherever it runs: ``flask lms db …`` (standalone or mounted in a host,
+# whose own Flask-Migrate, if any, is left alone) and, standalone, ``flask db …`` too. The
+# engine is the one the LMS uses (the host's database when mounted with ``db=host_db``); the
+# history is kept in a version table of its own, never the host's ``alembic_version``.
+from lms.core.db import db as lms_db  # noqa: E402
+
+VERSION_TABLE = "alembic_version_lms"
+
+
 def get_engine():
-    return current_app.extensions['migrate'].db.engine
+    return lms_db.engine
 
 
 def get_engine_url():
@@ -28,7 +37,14 @@ def get_engine_url():
 # from myapp import mymodel
 # target_metadata = mymodel.Base.metadata
 config.set_main_option('sqlalchemy.url', get_engine_url())
-target_db = current_app.extensions['migrate'].db
+
+
+def configure_args():
+    """Flask-Migrate's options when ``flask db`` runs this (standalone); none for ``flask lms db``."""
+    migrate = current_app.extensions.get('migrate')
+    if config.attributes.get('lms_cli') or migrate is None:
+        return {}
+    return dict(migrate.configure_args)
 
 # other values from the config, defined by the needs of env.py,
 # can be acquired:
@@ -37,9 +53,7 @@ target_db = current_app.extensions['migrate'].db
 
 
 def get_metadata():
-    if hasattr(target_db, 'metadatas'):
-        return target_db.metadatas[None]
-    return target_db.metadata
+    return lms_db.metadata
 
 
 def include_name(name, type_, parent_names):
@@ -73,8 +87,7 @@ def run_migrations_offline():
     context.configure(
         url=url, target_metadata=get_metadata(), literal_binds=True,
         include_name=include_name,
-        version_table=current_app.extensions['migrate'].configure_args.get(
-            'version_table', 'alembic_version_lms'),
+        version_table=VERSION_TABLE,
     )
 
     with context.begin_transaction():
@@ -99,7 +112,8 @@ def run_migrations_online():
                 directives[:] = []
                 logger.info('No changes in schema detected.')
 
-    conf_args = current_app.extensions['migrate'].configure_args
+    conf_args = configure_args()
+    conf_args["version_table"] = VERSION_TABLE
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

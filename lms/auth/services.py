@@ -83,6 +83,18 @@ def register_user(email: str, password: str | None, profile: Profile) -> User:
     return user
 
 
+def user_for_host(email: str, name: str | None) -> User:
+    """The LMS account of a host application's logged-in user (``LMS_HOST_USER``): found by
+    e-mail, or created without a password on the first visit, named as the host names them.
+    Afterwards the profile is the LMS's: the host's name is not copied again."""
+    address = normalise_email(email)
+    user = find_user_by_email(address)
+    if user is None:
+        display = " ".join("".join(c if c.isprintable() else " " for c in name or "").split())[:200]
+        user = register_user(address, None, Profile(display or address.split("@")[0]))
+    return user
+
+
 def update_profile(user: User, profile: Profile) -> None:
     _check_profile(profile)
     user.name = profile.name.strip()

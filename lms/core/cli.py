@@ -63,6 +63,7 @@ def register_commands() -> None:
     import lms.attendance.cli  # noqa: F401
     import lms.certificates.cli  # noqa: F401
     import lms.cohorts.cli  # noqa: F401
+    import lms.core.schema  # noqa: F401  (flask lms db …)
     import lms.courses.cli  # noqa: F401
     import lms.demo.cli  # noqa: F401
     import lms.gradebook.cli  # noqa: F401

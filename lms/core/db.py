@@ -1,4 +1,11 @@
-"""The database object, the declarative base and column types shared by every model."""
+"""The database object, the declarative base and column types shared by every model.
+
+The LMS's models live on their own declarative base and metadata (``Base``), bound to no
+Flask-SQLAlchemy instance. ``db`` is the one name the code uses: ``db.Model`` is that base,
+and ``db.session`` / ``db.engine`` are those of the Flask-SQLAlchemy instance the current
+app gave the LMS — the host application's (``LMS().init_app(host, db=host_db)``) or the
+LMS's own (standalone, or a host without Flask-SQLAlchemy).
+"""
 from __future__ import annotations
 
 import enum
@@ -6,10 +13,13 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
+import sqlalchemy
+import sqlalchemy.orm
+from flask import Flask, current_app
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Enum, MetaData
-from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -25,7 +35,61 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+class Database:
+    """``db`` for the LMS: its models' base and metadata, and the session and engine of the
+    Flask-SQLAlchemy instance the current app uses for the LMS. ``db.select``, ``db.func``,
+    ``db.joinedload``… are SQLAlchemy's, as on a Flask-SQLAlchemy object."""
+
+    Model = Base
+    metadata = Base.metadata
+
+    def __init__(self) -> None:
+        #: The LMS's own Flask-SQLAlchemy, for apps that give it none (standalone among them).
+        self.own = SQLAlchemy(model_class=Base)
+
+    def init_app(self, app: Flask, sqlalchemy: SQLAlchemy | None = None) -> bool:
+        """Use ``sqlalchemy`` (the host's), else the app's Flask-SQLAlchemy if it has one, else
+        the LMS's own; True when it is the LMS's own (its engine is then the LMS's to tune)."""
+        if sqlalchemy is None:
+            sqlalchemy = app.extensions.get("sqlalchemy")
+        own = sqlalchemy is None
+        if own:
+            self.own.init_app(app)
+            sqlalchemy = self.own
+        app.extensions.setdefault("lms", {})["sqlalchemy"] = sqlalchemy
+        return own
+
+    @property
+    def sqlalchemy(self) -> SQLAlchemy:
+        return current_app.extensions["lms"]["sqlalchemy"]
+
+    @property
+    def session(self) -> scoped_session[Session]:
+        return current_app.extensions["lms"]["sqlalchemy"].session
+
+    @property
+    def engine(self) -> Engine:
+        return current_app.extensions["lms"]["sqlalchemy"].engine
+
+    @property
+    def engines(self) -> dict[str | None, Engine]:
+        return self.sqlalchemy.engines
+
+    def create_all(self) -> None:
+        """The LMS's tables only (tests; the schema is otherwise built by its migrations)."""
+        self.metadata.create_all(self.engine)
+
+    def drop_all(self) -> None:
+        self.metadata.drop_all(self.engine)
+
+    def __getattr__(self, name: str) -> Any:
+        for module in (sqlalchemy, sqlalchemy.orm):
+            if hasattr(module, name):
+                return getattr(module, name)
+        raise AttributeError(name)
+
+
+db = Database()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

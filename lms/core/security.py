@@ -1,7 +1,8 @@
-"""Security headers and the friendly error pages, for LMS pages only.
+"""CSRF checks, security headers and the friendly error pages, for LMS pages only.
 
-In a host application the LMS sets its headers and error pages on its own responses and
-leaves the host's alone; standalone, ``register_app_error_pages`` covers the whole app.
+In a host application the LMS checks, sets its headers and error pages on its own requests
+and leaves the host's alone (a host's plain form or webhook without a CSRF token still
+works); standalone, ``create_app`` covers the whole app.
 """
 from __future__ import annotations
 
@@ -38,8 +39,38 @@ def _is_lms_request() -> bool:
     return any(name == "lms" or name.startswith("lms.") for name in request.blueprints)
 
 
+def is_lms_response() -> bool:
+    """An LMS page, or (standalone, where every URL is the LMS's) any response."""
+    from flask import current_app
+
+    return _is_lms_request() or current_app.extensions["lms"].get("whole_app", False)
+
+
+def csrf_defaults(app: Flask) -> None:
+    """Flask-WTF's settings, with its defaults (what ``CSRFProtect.init_app`` would set), for
+    the LMS's forms; the LMS does not install CSRFProtect's app-wide check."""
+    app.config.setdefault("WTF_CSRF_ENABLED", True)
+    app.config["WTF_CSRF_METHODS"] = set(app.config.get("WTF_CSRF_METHODS", ["POST", "PUT", "PATCH", "DELETE"]))
+    app.config.setdefault("WTF_CSRF_FIELD_NAME", "csrf_token")
+    app.config.setdefault("WTF_CSRF_HEADERS", ["X-CSRFToken", "X-CSRF-Token"])
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", 3600)
+    app.config.setdefault("WTF_CSRF_SSL_STRICT", True)
+
+
+def protect_from_forgery() -> None:
+    """Before every LMS request: Flask-WTF's CSRF check (a 400 "Form expired" page when it
+    fails), on the LMS's own URLs only. A host's ``WTF_CSRF_CHECK_DEFAULT = False`` does not
+    turn it off; ``WTF_CSRF_ENABLED = False`` does, as it does for the forms."""
+    from flask import current_app
+
+    from lms.extensions import csrf
+
+    if current_app.config["WTF_CSRF_ENABLED"]:
+        csrf.protect()
+
+
 def add_security_headers(response: Response) -> Response:
-    if not _is_lms_request() and request.endpoint is not None:
+    if not is_lms_response():
         return response
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CSP)
@@ -105,6 +136,7 @@ def render_refusal(error: LMSError) -> tuple[str, int]:
 
 
 def init_security(app: Flask) -> None:
+    csrf_defaults(app)
     app.after_request(add_security_headers)
 
 

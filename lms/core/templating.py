@@ -4,10 +4,12 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context
+from flask_wtf.csrf import generate_csrf
 
 from lms.auth.permissions import TEMPLATE_PREDICATES
 from lms.core.assets import lms_asset
+from lms.core.security import is_lms_response
 from lms.core.urls import external_url
 
 
@@ -16,5 +18,14 @@ def init_templating(app: Flask) -> None:
 
     @app.context_processor
     def inject_lms() -> dict[str, Any]:
-        return {"lms": SimpleNamespace(can=can, site_name=current_app.config["LMS_SITE_NAME"], asset=lms_asset,
-                                       external_url=external_url)}
+        """``lms`` (and ``csrf_token``) in LMS pages and e-mails; a host's own pages get nothing."""
+        if has_request_context() and not is_lms_response():
+            return {}
+        config = current_app.config
+        host_template = config.get("LMS_BASE_TEMPLATE")
+        return {"csrf_token": generate_csrf,
+                "lms": SimpleNamespace(can=can, site_name=config["LMS_SITE_NAME"], asset=lms_asset,
+                                       external_url=external_url,
+                                       # LMS_BASE_TEMPLATE: LMS pages inside the host's layout
+                                       host_template=host_template,
+                                       host_identity="host_user" in current_app.extensions["lms"])}

@@ -4,10 +4,10 @@ import re
 
 import pytest
 from flask import Flask
-from flask_migrate import upgrade
 
 from lms import LMS
 from lms.core.db import db
+from lms.core.schema import upgrade
 from tests.conftest import CSRF_RE, IsolatedClient
 
 
@@ -72,6 +72,8 @@ def test_host_routes_are_untouched(host):
     assert client.get("/learn/login", headers={"Accept-Encoding": "gzip"}).headers["Content-Encoding"] == "gzip"
     assert client.get("/login").status_code == 404  # the LMS lives only under its prefix
     assert "lms" in host.extensions and host.extensions["lms"]["url_prefix"] == "/learn"
+    assert "migrate" not in host.extensions, "`flask db` is left to the host (the LMS has `flask lms db`)"
+    assert "csrf" not in host.extensions and "csrf_token" not in host.jinja_env.globals
 
 
 def test_lms_commands_are_on_the_host_cli(host):
