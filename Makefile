@@ -39,7 +39,7 @@ test: $(STAMP) $(AXE)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check lms tests config.py wsgi.py
+	$(BIN)/ruff check lms tests config.py wsgi.py setup.py
 
 ci:
 	bash .ci/run

@@ -204,11 +204,10 @@ def _build_blueprint() -> Blueprint:
                   gradebook_bp, certificates_bp, feeds_bp):
         parent.register_blueprint(child)
     register_error_pages(parent)
-    from lms.auth.views import save_login_session_changes
-    from lms.core.urls import refuse_untrusted_host
-
     from lms.auth.host import restore_host_user, use_host_user
+    from lms.auth.views import save_login_session_changes
     from lms.core.security import protect_from_forgery
+    from lms.core.urls import refuse_untrusted_host
 
     parent.before_request(protect_from_forgery)
     parent.before_request(refuse_untrusted_host)

@@ -56,6 +56,7 @@ def lms_host_user() -> tuple[str, str] | None:
 def create_app(config: dict[str, Any] | None = None, mount_lms: bool = True) -> Flask:
     app = Flask(__name__)
     app.config.update(SECRET_KEY="host-app-secret", SQLALCHEMY_DATABASE_URI="sqlite://")
+    app.config.from_prefixed_env("HOST")  # e.g. HOST_SQLALCHEMY_DATABASE_URI
     app.config.update(config or {})
     db.init_app(app)
     migrate.init_app(app, db, directory=str(HERE / "migrations"))

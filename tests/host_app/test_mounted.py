@@ -9,7 +9,7 @@ from lms.auth.models import User as LMSUser
 from lms.cohorts.models import Role
 from tests.conftest import CSRF_RE, enrol, make_cohort
 from tests.host_app.app import add_user, db, login_manager, migrate
-from tests.host_app.conftest import build, log_in, table_names
+from tests.host_app.conftest import log_in, table_names
 
 FAST_HASH = "pbkdf2:sha256:1000"  # these users log in through the session; the login form has its own test
 WORLD = {  # host users in the scripts the LMS serves
