@@ -83,6 +83,17 @@ DEFAULTS: dict[str, Any] = {
     #: Refuse (400) LMS requests for any other host. Off only behind a proxy that checks Host itself.
     "LMS_REFUSE_UNTRUSTED_HOSTS": True,
     "LMS_HSTS": False,
+    #: The Content-Security-Policy of LMS pages; None is lms.core.security.CSP (everything from
+    #: the site itself). A host whose base template (LMS_BASE_TEMPLATE) loads scripts, styles or
+    #: fonts from elsewhere names them here.
+    "LMS_CONTENT_SECURITY_POLICY": None,
+    #: With LMS_HOST_USER, a function returning (email, display name) of the host's logged-in
+    #: user or None (or "module:function"), the host's login is the LMS's: README, "Mount it in
+    #: your app". LMS_HOST_LOGIN_VIEW is the login endpoint for a host without Flask-Login.
+    "LMS_HOST_USER": None,
+    "LMS_HOST_LOGIN_VIEW": None,
+    #: A host template LMS pages extend instead of the LMS's own layout (blocks: templates/lms/hosted.html).
+    "LMS_BASE_TEMPLATE": None,
     #: Rows per page in the gradebook and the attendance overview.
     "LMS_PAGE_SIZE": 100,
     "LMS_MAIL_LOG_BODY": False,

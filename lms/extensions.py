@@ -10,16 +10,10 @@ from lms.core.db import db
 login_manager = LoginManager()
 csrf = CSRFProtect()
 migrate = Migrate()
-limiter = Limiter(key_func=get_remote_address)
-
-
-@limiter.request_filter
-def _not_an_lms_request() -> bool:
-    """The LMS's limits count LMS requests only: a host's ``RATELIMIT_DEFAULT`` or
-    ``RATELIMIT_APPLICATION``, read by every Flask-Limiter on the app, is the host's own
-    limiter's business and is not applied a second time to the host's routes."""
-    from lms.core.security import is_lms_response
-
-    return not is_lms_response()
+#: Only the limits the LMS's views name: a host's RATELIMIT_DEFAULT / RATELIMIT_APPLICATION,
+#: which every Flask-Limiter on an app reads, belong to the host's own limiter and are not
+#: applied (a second time) by the LMS's, to the host's routes or to the LMS's.
+limiter = Limiter(key_func=get_remote_address, default_limits_exempt_when=lambda: True,
+                  application_limits_exempt_when=lambda: True)
 
 __all__ = ["db", "login_manager", "csrf", "migrate", "limiter"]

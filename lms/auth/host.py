@@ -24,7 +24,7 @@ from werkzeug.utils import import_string
 from werkzeug.wrappers import Response
 
 from lms.core.db import db
-from lms.core.errors import ValidationError
+from lms.core.errors import ConflictError, ValidationError
 
 log = logging.getLogger("lms.auth")
 
@@ -87,7 +87,7 @@ def _linked_account(email: str, name: str | None) -> Any:
     try:
         user = services.user_for_host(email, name)
         db.session.commit()
-    except IntegrityError:  # the same person's first two requests at once: the other one created it
+    except (IntegrityError, ConflictError):  # the same person's first requests at once: another created it
         db.session.rollback()
         user = services.find_user_by_email(services.normalise_email(email))
     except ValidationError as error:

@@ -72,8 +72,10 @@ def protect_from_forgery() -> None:
 def add_security_headers(response: Response) -> Response:
     if not is_lms_response():
         return response
+    from flask import current_app
+
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("Content-Security-Policy", current_app.config.get("LMS_CONTENT_SECURITY_POLICY") or CSP)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")
@@ -81,8 +83,6 @@ def add_security_headers(response: Response) -> Response:
     if response.mimetype == "text/html" and current_user and not current_user.is_anonymous:
         # Pages behind a login may carry marks and names: never keep them in a shared cache.
         headers.setdefault("Cache-Control", "no-store")
-    from flask import current_app
-
     if current_app.config.get("LMS_HSTS"):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     from lms.core.assets import compress

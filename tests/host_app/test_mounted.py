@@ -148,3 +148,71 @@ def test_lms_login_sessions_and_passwords_are_the_hosts_business(mounted, people
     assert client.post("/learn/logout", data={"csrf_token": token}).status_code == 404
     assert client.get("/learn/account/password").status_code == 404
     assert client.get("/learn/login").headers["Location"] == "/learn/"
+
+
+def test_error_pages_are_the_lms_own_only_on_its_pages(mounted, people):
+    client = mounted.test_client()
+    log_in(client, mounted, "amina@example.org")
+    lms_missing = client.get("/learn/cohorts/no-such-cohort")
+    assert lms_missing.status_code == 404 and "Page not found" in lms_missing.get_data(as_text=True)
+    assert "Content-Security-Policy" in lms_missing.headers
+    host_missing = client.get("/nowhere")
+    assert host_missing.get_data(as_text=True) == "the host's own not-found page"
+    assert "Content-Security-Policy" not in host_missing.headers
+
+
+def test_the_lms_limits_count_only_its_own_requests(_built_url):
+    """A host's RATELIMIT_DEFAULT is read by every Flask-Limiter on the app; the LMS's does not
+    apply it (its own limits, on its login and other forms, are tested in tests/web)."""
+    from tests.host_app.app import create_app
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": _built_url, "RATELIMIT_DEFAULT": "1 per hour"})
+    client = app.test_client()
+    assert [client.post("/comments", data={"body": str(i)}).status_code for i in range(3)] == [200, 200, 200]
+    assert [client.get("/learn/courses/").status_code for _ in range(3)] == [200, 200, 200]
+    with app.app_context():
+        db.session.execute(sa.text("DELETE FROM host_comment"))
+        db.session.commit()
+        db.engine.dispose()
+
+
+def test_first_visits_at_once_make_one_account(mounted, people):
+    """The same host user's first requests arriving together: the unique e-mail decides, and
+    every request is answered with the one account."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    requests = 6
+    start = threading.Barrier(requests)
+
+    def visit(_: int) -> str:
+        client = mounted.test_client()
+        log_in(client, mounted, "lan@example.org")
+        start.wait()
+        return client.get("/learn/").get_data(as_text=True)
+
+    with ThreadPoolExecutor(requests) as pool:
+        pages = list(pool.map(visit, range(requests)))
+    assert all("Hello, Nguyễn Thị Lan" in page for page in pages), [re.findall(r"<h1>.*?</h1>|<title>.*?</title>", p) for p in pages]
+    with mounted.app_context():
+        count = sa.select(sa.func.count()).select_from(LMSUser).where(LMSUser.email == "lan@example.org")
+        assert db.session.execute(count).scalar_one() == 1
+
+
+def test_the_adapter_may_be_named_and_a_host_login_needs_one(tmp_path):
+    from flask import Flask
+    from flask_login import LoginManager
+
+    from lms import LMS
+    from lms.auth.host import host_user_adapter
+
+    named = Flask("named")
+    named.config["LMS_HOST_USER"] = "tests.host_app.app:lms_host_user"
+    from tests.host_app.app import lms_host_user
+
+    assert host_user_adapter(named) is lms_host_user
+    host = Flask("host_with_login", instance_path=str(tmp_path))
+    host.config.update(SECRET_KEY="x", LMS_BASE_URL="http://localhost")
+    LoginManager(host)
+    with pytest.raises(RuntimeError, match="LMS_HOST_USER"):
+        LMS().init_app(host, url_prefix="/learn")
