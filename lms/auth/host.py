@@ -85,8 +85,9 @@ def _linked_account(email: str, name: str | None) -> Any:
     from lms.auth import services
 
     try:
-        user = services.user_for_host(email, name)
-        db.session.commit()
+        user, created = services.user_for_host(email, name)
+        if created:
+            db.session.commit()
     except (IntegrityError, ConflictError):  # the same person's first requests at once: another created it
         db.session.rollback()
         user = services.find_user_by_email(services.normalise_email(email))

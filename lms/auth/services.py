@@ -83,16 +83,16 @@ def register_user(email: str, password: str | None, profile: Profile) -> User:
     return user
 
 
-def user_for_host(email: str, name: str | None) -> User:
-    """The LMS account of a host application's logged-in user (``LMS_HOST_USER``): found by
-    e-mail, or created without a password on the first visit, named as the host names them.
-    Afterwards the profile is the LMS's: the host's name is not copied again."""
+def user_for_host(email: str, name: str | None) -> tuple[User, bool]:
+    """The LMS account of a host application's logged-in user (``LMS_HOST_USER``) and whether
+    it is new: found by e-mail, or created without a password on the first visit, named as
+    the host names them. Afterwards the profile is the LMS's: the host's name is not copied again."""
     address = normalise_email(email)
     user = find_user_by_email(address)
-    if user is None:
-        display = " ".join("".join(c if c.isprintable() else " " for c in name or "").split())[:200]
-        user = register_user(address, None, Profile(display or address.split("@")[0]))
-    return user
+    if user is not None:
+        return user, False
+    display = " ".join("".join(c if c.isprintable() else " " for c in name or "").split())[:200]
+    return register_user(address, None, Profile(display or address.split("@")[0])), True
 
 
 def update_profile(user: User, profile: Profile) -> None:

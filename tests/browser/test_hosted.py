@@ -29,7 +29,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         from lms.auth.services import user_for_host
 
         cohort = make_cohort("dpg-hosted", title="Digital Public Goods, hosted")
-        enrol(user_for_host("thanh@example.org", "Trần Văn Thanh"), cohort, Role.PARTICIPANT)
+        enrol(user_for_host("thanh@example.org", "Trần Văn Thanh")[0], cohort, Role.PARTICIPANT)
         assert db.session.query(User).count() == 1
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -217,3 +217,24 @@ def test_the_adapter_may_be_named_and_a_host_login_needs_one(tmp_path):
     LoginManager(host)
     with pytest.raises(RuntimeError, match="LMS_HOST_USER"):
         LMS().init_app(host, url_prefix="/learn")
+
+
+def test_a_linked_user_costs_one_statement_per_lms_page(mounted, people):
+    """After the first visit, linking is one SELECT on lms_user: the dashboard is the host's
+    user, the LMS account and the cohort list, nothing written."""
+    client = mounted.test_client()
+    log_in(client, mounted, "amina@example.org")
+    client.get("/learn/")  # the first visit creates the account
+    statements = []
+    with mounted.app_context():
+        engine = db.engine
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement.split("FROM", 1)[-1].split()[0])
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert "Hello, أمينة الحسيني" in client.get("/learn/").get_data(as_text=True)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    assert statements == ["host_user", "lms_user", "lms_cohort"], statements
