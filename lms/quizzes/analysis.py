@@ -129,7 +129,7 @@ def answers_table(quiz: Quiz) -> list[list[str]]:
                 attempt.submitted_at.isoformat(timespec="seconds") if attempt.submitted_at else "",
                 attempt.submitted_by or "", f"{attempt.score:.2f}" if attempt.score is not None else "",
                 str(attempt.max_score) if attempt.max_score is not None else ""]
-        for number, (question_id, _) in enumerate(attempt.layout, 1):
+        for question_id, _ in attempt.layout:
             question = questions.get(question_id)
             answer = answers.get(attempt.id, {}).get(question_id)
             if question is None:

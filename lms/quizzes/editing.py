@@ -146,7 +146,8 @@ def current_question(quiz: Quiz, slot: int) -> Question:
 
 
 def _answered(question: Question) -> bool:
-    return db.session.execute(sa.select(Answer.id).where(Answer.question_id == question.id).limit(1)).first() is not None
+    found = db.session.execute(sa.select(Answer.id).where(Answer.question_id == question.id).limit(1)).first()
+    return found is not None
 
 
 def _state(question: Question) -> dict[str, Any]:

@@ -2,15 +2,27 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-FEEDBACK_CHOICES = [("after_submit", "As soon as the attempt is submitted"),
-                    ("after_close", "When the quiz closes"), ("never", "Never (participants see only that they submitted)")]
-GRADING_CHOICES = [("completion", "Completion: a submitted attempt earns full marks"),
-                   ("score", "Score: the share of right answers × the component's maximum")]
-KIND_CHOICES = [("single", "Single choice"), ("multiple", "Multiple choice"), ("true_false", "True or false"),
-                ("short_answer", "Short answer"), ("free_text", "Free text (not graded)")]
+from lms.core.forms import choices as select_choices
+
+FEEDBACK_CHOICES = select_choices([("after_submit", "As soon as the attempt is submitted"),
+                                    ("after_close", "When the quiz closes"),
+                                   ("never", "Never (participants see only that they submitted)")])
+GRADING_CHOICES = select_choices([("completion", "Completion: a submitted attempt earns full marks"),
+                                  ("score", "Score: the share of right answers × the component's maximum")])
+KIND_CHOICES = select_choices([("single", "Single choice"), ("multiple", "Multiple choice"),
+                               ("true_false", "True or false"), ("short_answer", "Short answer"),
+                               ("free_text", "Free text (not graded)")])
 
 
 class QuizSettingsForm(FlaskForm):

@@ -425,7 +425,8 @@ def regrade(quiz: Quiz, actor: User) -> int:
 
 # ---- the gradebook ------------------------------------------------------------------------
 
-def quiz_points(cohort: Cohort, maxima: dict[str, Fraction], only: User | None = None) -> dict[int, dict[str, Fraction]]:
+def quiz_points(cohort: Cohort, maxima: dict[str, Fraction],
+                only: User | None = None) -> dict[int, dict[str, Fraction]]:
     """user id → component key → points from submitted quiz attempts (the best attempt),
     for quizzes that feed a component; one query."""
     query = (sa.select(Attempt.user_id, Quiz.component_key, Quiz.grading, Attempt.score, Attempt.max_score)

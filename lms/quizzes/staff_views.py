@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from lms.core.db import db
 from lms.core.errors import LMSError, NotFoundError, ValidationError
+from lms.core.forms import choices as select_choices
 from lms.core.localtime import in_zone, to_utc
 from lms.gradebook.export import to_csv, to_xlsx
 from lms.quizzes import analysis, editing, services
@@ -17,8 +18,8 @@ from lms.quizzes.views import _quiz, _staff, bp, local
 def _settings_form(cohort, quiz) -> QuizSettingsForm:
     form = QuizSettingsForm()
     scheme = cohort.course.grading_spec
-    form.component_key.choices = [("", "None (practice only)")] + [
-        (c.key, f"{c.title} ({c.key}, {c.max_points} points)") for c in (scheme.components if scheme else ())]
+    form.component_key.choices = select_choices([("", "None (practice only)")] + [
+        (c.key, f"{c.title} ({c.key}, {c.max_points} points)") for c in (scheme.components if scheme else ())])
     if not form.is_submitted():
         form.title.data = quiz.title
         form.opens_at.data = in_zone(quiz.opens_at, cohort.timezone).replace(tzinfo=None) if quiz.opens_at else None

@@ -8,13 +8,13 @@ from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_t
 from flask_login import current_user, login_required
 
 from lms.auth import permissions
+from lms.auth.models import User
 from lms.cohorts.models import Cohort, Role
 from lms.cohorts.views import load_cohort
 from lms.core.db import db
 from lms.core.errors import LMSError, NotFoundError
 from lms.core.localtime import in_zone
-from lms.core.time import utcnow
-from lms.quizzes import analysis, services
+from lms.quizzes import services
 from lms.quizzes.models import Attempt, Quiz
 
 bp = Blueprint("quizzes", __name__, url_prefix="/cohorts/<slug>/quizzes")
@@ -123,6 +123,9 @@ def _take_context(cohort: Cohort, quiz: Quiz, attempt: Attempt, page: int) -> di
 @login_required
 def attempt_take(slug: str, quiz_id: int) -> str | Response:
     cohort, quiz = _quiz(slug, quiz_id)
+    if Role.PARTICIPANT not in permissions.roles_in(current_user, cohort) and permissions.can_teach(current_user,
+                                                                                                    cohort):
+        return redirect(url_for("lms.quizzes.quiz_view", slug=slug, quiz_id=quiz_id))  # staff: the quiz's page
     _participant(cohort)
     attempt = services.open_attempt(quiz, current_user)
     if attempt is None:  # submitted (by another tab or the timer), or never started: never an error page
@@ -146,6 +149,15 @@ def _posted_answers(attempt: Attempt) -> dict[int, list[str]]:
     return answers
 
 
+def _closed_message(quiz: Quiz) -> str:
+    """Why nothing more can be saved: the timer submitted the attempt, or someone did."""
+    done = services.attempts_of(quiz, current_user)
+    if done and done[-1].submitted_by == "timer":
+        return ("Time ran out for this attempt, so this answer was not accepted. Every answer saved before then "
+                "is kept and has been submitted.")
+    return "This attempt has been submitted; its answers can no longer change."
+
+
 def _time_up(cohort: Cohort, quiz: Quiz, attempt: Attempt, error: LMSError) -> Response:
     """An answer after the time: refused, and the attempt submitted with what was saved."""
     db.session.rollback()
@@ -162,6 +174,7 @@ def attempt_save(slug: str, quiz_id: int) -> Response:
     _participant(cohort)
     attempt = services.open_attempt(quiz, current_user)
     if attempt is None:
+        flash(_closed_message(quiz), "error")
         return redirect(url_for("lms.quizzes.attempt_take", slug=slug, quiz_id=quiz_id))
     action = request.form.get("action", "save")
     page = request.form.get("page", "0")
@@ -202,7 +215,7 @@ def answer_save(slug: str, quiz_id: int) -> tuple[Response, int]:
     _participant(cohort)
     attempt = services.open_attempt(quiz, current_user)
     if attempt is None:
-        return jsonify(ok=False, message="This attempt has been submitted; reload the page."), 409
+        return jsonify(ok=False, message=_closed_message(quiz)), 409
     page = request.form.get("page", "")
     try:
         saved = services.save_answers(attempt, _posted_answers(attempt),
@@ -233,7 +246,7 @@ def attempt_result(slug: str, quiz_id: int, attempt_id: int) -> str:
     return render_template("lms/quizzes/result.html", cohort=cohort, quiz=quiz, attempt=attempt, local=local,
                            questions=services.attempt_questions(attempt), answers=services.saved_answers(attempt),
                            feedback=staff or services.feedback_visible(quiz), staff=staff,
-                           person=db.session.get(type(current_user), attempt.user_id))
+                           person=db.session.get(User, attempt.user_id))
 
 
 from lms.quizzes import staff_views  # noqa: E402,F401  (the staff pages, on the same blueprint)
