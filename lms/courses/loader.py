@@ -424,10 +424,13 @@ class _Reader:
         closes = self.moment(qz["closes_at"], "knowledge_check.closes_at", "UTC") if "closes_at" in qz else None
         if opens and closes and opens >= closes:
             self.error("knowledge_check.closes_at", "must be after opens_at")
-        component = self.text(qz, "component", "knowledge_check", default="knowledge_check")
-        if grading and component not in {c.key for c in grading.components}:
+        keys = [c.key for c in grading.components] if grading else []
+        component = self.text(qz, "component", "knowledge_check", default="")
+        if component and component not in keys:
             self.error("knowledge_check.component", f"{component!r} is not a component of the grading scheme "
-                       f"({', '.join(c.key for c in grading.components)})")
+                       f"({', '.join(keys) or 'there is none'})")
+        elif not component:  # by default the component of the same name, when the scheme has one
+            component = "knowledge_check" if "knowledge_check" in keys else ""
         return QuizSpec(
             self.text(qz, "title", "knowledge_check"), tuple(questions),
             self.integer(qz, "time_limit_minutes", "knowledge_check", 1, 600) if limit is not None else None,

@@ -113,7 +113,8 @@ class QuizSpec:
     one_per_page: bool = False
     feedback: str = "after_submit"
     grading: str = "completion"
-    #: The grading component the result feeds (``knowledge_check`` by default).
+    #: The grading component the result feeds (``knowledge_check`` when the scheme has it;
+    #: empty: none, the quiz is practice).
     component: str = "knowledge_check"
 
 
