@@ -244,14 +244,8 @@ def save_answers(attempt: Attempt, answers: dict[int, list[str]], now: datetime 
     Refused with :class:`TimeUpError` after the deadline plus the grace, and with
     :class:`AttemptClosedError` once submitted; what was saved before stays saved."""
     now = now or utcnow()
-    cohort = db.session.get(Cohort, db.session.get(Quiz, attempt.quiz_id).cohort_id)
-    ensure_open(cohort, "quiz attempts")
-    submitted = db.session.execute(sa.select(Attempt.submitted_at).where(Attempt.id == attempt.id)).scalar_one()
-    if submitted is not None:
-        raise AttemptClosedError("This attempt has been submitted; its answers can no longer change.")
-    if attempt.deadline_at is not None and now > attempt.deadline_at + grace():
-        raise TimeUpError("Time ran out for this attempt, so this answer was not accepted. "
-                          "Every answer saved before then is kept and has been submitted.")
+    # Everything that only reads comes first: the write lock (SQLite's is the whole database)
+    # is held for the three statements after ensure_open only.
     questions = dict(attempt_questions_by_id(attempt))
     rows = []
     for question_id, values in answers.items():
@@ -260,9 +254,17 @@ def save_answers(attempt: Attempt, answers: dict[int, list[str]], now: datetime 
             raise ValidationError("That question is not part of this attempt.")
         rows.append({"attempt_id": attempt.id, "question_id": question_id,
                      "response": parse_response(question, values), "saved_at": now})
+    if attempt.deadline_at is not None and now > attempt.deadline_at + grace():
+        raise TimeUpError("Time ran out for this attempt, so this answer was not accepted. "
+                          "Every answer saved before then is kept and has been submitted.")
+    cohort = db.session.get(Cohort, db.session.get(Quiz, attempt.quiz_id).cohort_id)
+    ensure_open(cohort, "quiz attempts")
+    submitted = db.session.execute(sa.select(Attempt.submitted_at).where(Attempt.id == attempt.id)).scalar_one()
+    if submitted is not None:  # read under the lock: a submission racing this save is seen
+        raise AttemptClosedError("This attempt has been submitted; its answers can no longer change.")
     if rows:
         _upsert(rows)
-    if page is not None and 0 <= page < len(attempt.layout):
+    if page is not None and page != attempt.page and 0 <= page < len(attempt.layout):
         db.session.execute(sa.update(Attempt).where(Attempt.id == attempt.id).values(page=page)
                            .execution_options(synchronize_session=False))
     return Saved(len(rows), now)
