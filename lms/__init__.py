@@ -96,6 +96,8 @@ DEFAULTS: dict[str, Any] = {
     "LMS_BASE_TEMPLATE": None,
     #: Rows per page in the gradebook and the attendance overview.
     "LMS_PAGE_SIZE": 100,
+    #: Seconds after a quiz attempt's time runs out during which answers still count (network delay).
+    "LMS_QUIZ_GRACE_SECONDS": 10,
     "LMS_MAIL_LOG_BODY": False,
     "MAIL_FROM": "lms@localhost",
     "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
@@ -203,6 +205,7 @@ def _build_blueprint() -> Blueprint:
     from lms.courses.views import bp as courses_bp
     from lms.gradebook.views import bp as gradebook_bp
     from lms.main.views import bp as main_bp
+    from lms.quizzes.views import bp as quizzes_bp
     from lms.sessions.material_views import bp as materials_bp
     from lms.sessions.views import bp as sessions_bp
 
@@ -212,7 +215,7 @@ def _build_blueprint() -> Blueprint:
         template_folder=str(TEMPLATES_DIR),
     )
     for child in (main_bp, auth_bp, courses_bp, cohorts_bp, sessions_bp, materials_bp, attendance_bp,
-                  gradebook_bp, certificates_bp, feeds_bp):
+                  gradebook_bp, certificates_bp, feeds_bp, quizzes_bp):
         parent.register_blueprint(child)
     register_error_pages(parent)
     from lms.auth.host import restore_host_user, use_host_user

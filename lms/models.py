@@ -7,10 +7,11 @@ from lms.cohorts.models import Cohort, Membership
 from lms.courses.models import Course
 from lms.gradebook.models import Mark
 from lms.notifications.models import OutboxMessage
+from lms.quizzes.models import Answer, Attempt, Question, Quiz
 from lms.sessions.models import Material, Session
 
 __all__ = [
     "AuditEvent", "Certificate", "Mark",
     "AttendanceRecord", "NameMapping", "ParticipationMark", "User", "UserSession", "Cohort", "Membership", "Course",
-    "OutboxMessage", "Material", "Session",
+    "OutboxMessage", "Material", "Session", "Quiz", "Question", "Attempt", "Answer",
 ]

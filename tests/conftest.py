@@ -263,6 +263,8 @@ class World:
     code: str  #: the participant's certificate
     calendar_token: str  #: the participant's private feed
     reset_token: str  #: a valid password-reset link for the participant
+    quiz_id: int = 0  #: the knowledge check: two questions, no time limit
+    attempt_id: int = 0  #: the participant's submitted attempt
 
 
 def make_world(finalised: bool = False) -> World:
@@ -309,9 +311,36 @@ def make_world(finalised: bool = False) -> World:
     ])
     record_event(users["coordinator"], "cohort.finalise", "cohort", cohort.id, cohort_id=cohort.id)
     queue_email("participant@example.org", "Welcome", "Hello")
+    quiz, attempt = _world_quiz(cohort.id, participant)
     if finalised:
         cohort.status, cohort.finalised_at = CohortStatus.FINALISED, datetime(2024, 12, 1, tzinfo=UTC)
     db.session.commit()
     return World(slug=cohort.slug, cohort_id=cohort.id, users={k: u.id for k, u in users.items()},
                  membership_id=memberships[Role.PARTICIPANT].id, session_id=first.id, material_id=material.id,
-                 code="C" * 32, calendar_token="t" * 43, reset_token=make_reset_token(participant))
+                 code="C" * 32, calendar_token="t" * 43, reset_token=make_reset_token(participant),
+                 quiz_id=quiz.id, attempt_id=attempt.id)
+
+
+def _world_quiz(cohort_id: int, participant: User) -> tuple[Any, Any]:
+    """The world's knowledge check (two questions, answered and submitted by the participant)."""
+    from lms.quizzes.models import Answer, Attempt, Question, Quiz
+
+    quiz = Quiz(cohort_id=cohort_id, key="knowledge_check", title="Knowledge check", component_key="knowledge_check",
+                attempts_allowed=2)
+    db.session.add(quiz)
+    db.session.flush()
+    questions = [Question(quiz_id=quiz.id, slot=1, version=1, position=0, kind="single", text="Which licence is open?",
+                          choices=["MIT", "Proprietary"], correct=[0]),
+                 Question(quiz_id=quiz.id, slot=2, version=1, position=1, kind="short_answer",
+                          text="Name a digital public good", accepted=["DHIS2"])]
+    db.session.add_all(questions)
+    db.session.flush()
+    attempt = Attempt(quiz_id=quiz.id, user_id=participant.id, number=1, layout=[[q.id, [0, 1]] for q in questions],
+                      submitted_at=datetime(2024, 10, 29, 9, tzinfo=UTC), submitted_by="participant",
+                      score=Decimal("1"), max_score=2)
+    db.session.add(attempt)
+    db.session.flush()
+    db.session.add_all([Answer(attempt_id=attempt.id, question_id=questions[0].id, response=[1], points=Decimal(0)),
+                        Answer(attempt_id=attempt.id, question_id=questions[1].id, response=["dhis2"],
+                               points=Decimal(1))])
+    return quiz, attempt

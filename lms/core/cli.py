@@ -68,3 +68,4 @@ def register_commands() -> None:
     import lms.demo.cli  # noqa: F401
     import lms.gradebook.cli  # noqa: F401
     import lms.notifications.cli  # noqa: F401
+    import lms.quizzes.cli  # noqa: F401

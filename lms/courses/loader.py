@@ -20,6 +20,9 @@ from lms.courses.spec import (
     COMPONENT_POLICIES,
     MATERIAL_KINDS,
     QUESTION_KINDS,
+    QUIZ_FEEDBACK,
+    QUIZ_GRADING,
+    QUIZ_KINDS,
     AttendanceSpec,
     CohortSessionSpec,
     CohortSpec,
@@ -295,7 +298,7 @@ class _Reader:
             group_min=group_min,
             group_max=group_max,
             application_questions=self.application(top.get("application", {})),
-            knowledge_check=self.quiz(top["knowledge_check"]) if "knowledge_check" in top else None,
+            knowledge_check=self.quiz(top["knowledge_check"], grading) if "knowledge_check" in top else None,
             project=self.project(top["project"], grading) if "project" in top else None,
             cohorts=self.cohorts(top, sessions),
         )
@@ -408,33 +411,71 @@ class _Reader:
             self.error("application.questions", f"key {key!r} is used more than once")
         return tuple(questions)
 
-    def quiz(self, value: Any) -> QuizSpec:
-        qz = self.table(value, "knowledge_check", {"title", "time_limit_minutes", "questions"},
-                        {"title", "questions"})
-        questions = []
-        for i, item in enumerate(self.array(qz, "questions", "knowledge_check")):
-            path = f"knowledge_check.questions[{i}]"
-            q = self.table(item, path, {"text", "choices", "correct", "explanation"}, {"text", "choices", "correct"})
-            choices = self.texts(q, "choices", path)
-            if len(choices) < 2:
-                self.error(f"{path}.choices", "needs at least two choices")
-            raw = q.get("correct")
-            correct = raw if isinstance(raw, list) else [raw]
-            if not correct or not all(isinstance(c, int) and not isinstance(c, bool) for c in correct):
-                self.error(f"{path}.correct", "must be the number of the right choice (1 = first), or a list of them")
-                correct = []
-            elif any(not 1 <= c <= len(choices) for c in correct):
-                self.error(f"{path}.correct", f"must be between 1 and {len(choices)} (the choices), not {_show(raw)}")
-                correct = []
-            questions.append(QuizQuestionSpec(self.text(q, "text", path), choices,
-                                              tuple(sorted({c - 1 for c in correct})),
-                                              self.text(q, "explanation", path, default="")))
+    def quiz(self, value: Any, grading: GradingSpec | None) -> QuizSpec:
+        qz = self.table(value, "knowledge_check", {
+            "title", "time_limit_minutes", "questions", "opens_at", "closes_at", "attempts", "shuffle_questions",
+            "shuffle_choices", "one_per_page", "feedback", "grading", "component"}, {"title", "questions"})
+        questions = [self.quiz_question(item, f"knowledge_check.questions[{i}]")
+                     for i, item in enumerate(self.array(qz, "questions", "knowledge_check"))]
         if not questions and "questions" in qz:
             self.error("knowledge_check.questions", "needs at least one question")
         limit = qz.get("time_limit_minutes")
-        return QuizSpec(self.text(qz, "title", "knowledge_check"), tuple(questions),
-                        self.integer(qz, "time_limit_minutes", "knowledge_check", 1, 600) if limit is not None
-                        else None)
+        opens = self.moment(qz["opens_at"], "knowledge_check.opens_at", "UTC") if "opens_at" in qz else None
+        closes = self.moment(qz["closes_at"], "knowledge_check.closes_at", "UTC") if "closes_at" in qz else None
+        if opens and closes and opens >= closes:
+            self.error("knowledge_check.closes_at", "must be after opens_at")
+        keys = [c.key for c in grading.components] if grading else []
+        component = self.text(qz, "component", "knowledge_check", default="")
+        if component and component not in keys:
+            self.error("knowledge_check.component", f"{component!r} is not a component of the grading scheme "
+                       f"({', '.join(keys) or 'there is none'})")
+        elif not component:  # by default the component of the same name, when the scheme has one
+            component = "knowledge_check" if "knowledge_check" in keys else ""
+        return QuizSpec(
+            self.text(qz, "title", "knowledge_check"), tuple(questions),
+            self.integer(qz, "time_limit_minutes", "knowledge_check", 1, 600) if limit is not None else None,
+            opens, closes, self.integer(qz, "attempts", "knowledge_check", 1, 20, default=1),
+            self.flag(qz, "shuffle_questions", "knowledge_check", False),
+            self.flag(qz, "shuffle_choices", "knowledge_check", False),
+            self.flag(qz, "one_per_page", "knowledge_check", False),
+            self.choice(qz, "feedback", "knowledge_check", QUIZ_FEEDBACK, "after_submit"),
+            self.choice(qz, "grading", "knowledge_check", QUIZ_GRADING, "completion"), component)
+
+    def quiz_question(self, item: Any, path: str) -> QuizQuestionSpec:
+        q = self.table(item, path, {"text", "kind", "choices", "correct", "explanation", "partial_credit",
+                                    "accepted"}, {"text"})
+        raw = q.get("correct")
+        kind = self.choice(q, "kind", path, QUIZ_KINDS,
+                           "multiple" if isinstance(raw, list) and len(raw) > 1 else
+                           "true_false" if isinstance(raw, bool) else "single")
+        text, explanation = self.text(q, "text", path), self.text(q, "explanation", path, default="")
+        partial = self.flag(q, "partial_credit", path, False)
+        if partial and kind != "multiple":
+            self.error(f"{path}.partial_credit", "only a multiple-choice question gives partial credit")
+        if kind == "true_false":
+            if not isinstance(raw, bool):
+                self.error(f"{path}.correct", "a true/false question needs correct = true or correct = false")
+            return QuizQuestionSpec(text, ("True", "False"), (0,) if raw is not False else (1,), explanation, kind)
+        if kind in ("short_answer", "free_text"):
+            accepted = self.texts(q, "accepted", path)
+            if kind == "short_answer" and not accepted:
+                self.error(f"{path}.accepted", "a short-answer question needs its accepted answers")
+            if kind == "free_text" and accepted:
+                self.error(f"{path}.accepted", "a free-text question is not graded; it has no accepted answers")
+            return QuizQuestionSpec(text, (), (), explanation, kind, accepted=accepted)
+        choices = self.texts(q, "choices", path)
+        if len(choices) < 2:
+            self.error(f"{path}.choices", "needs at least two choices")
+        correct = raw if isinstance(raw, list) else [raw]
+        if raw is None or not correct or not all(isinstance(c, int) and not isinstance(c, bool) for c in correct):
+            self.error(f"{path}.correct", "must be the number of the right choice (1 = first), or a list of them")
+            correct = []
+        elif any(not 1 <= c <= len(choices) for c in correct):
+            self.error(f"{path}.correct", f"must be between 1 and {len(choices)} (the choices), not {_show(raw)}")
+            correct = []
+        elif kind == "single" and len(set(correct)) != 1:
+            self.error(f"{path}.correct", "a single-choice question has exactly one right choice")
+        return QuizQuestionSpec(text, choices, tuple(sorted({c - 1 for c in correct})), explanation, kind, partial)
 
     def project(self, value: Any, grading: GradingSpec | None) -> ProjectSpec:
         p = self.table(value, "project", {"title", "brief", "deliverables", "levels"}, {"title", "brief"})

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, is_dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -9,7 +10,7 @@ from lms.courses.spec import AttendanceSpec, ComponentSpec, CourseSpec, GradingS
 
 
 def to_json(value: Any) -> Any:
-    """Dataclasses, tuples and Decimals as plain JSON values (Decimal → "12.5")."""
+    """Dataclasses, tuples, Decimals and datetimes as plain JSON values (Decimal → "12.5", ISO text)."""
     if is_dataclass(value) and not isinstance(value, type):
         return {k: to_json(v) for k, v in asdict(value).items()}
     if isinstance(value, dict):
@@ -18,6 +19,8 @@ def to_json(value: Any) -> Any:
         return [to_json(v) for v in value]
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
     return value
 
 

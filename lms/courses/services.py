@@ -117,6 +117,20 @@ def _import_cohort(course: Course, spec: CohortSpec, outline: tuple[SessionSpec,
         _assign(session, values, slabel, report)
         db.session.flush()
         _sync_materials(session, template, slabel, report)
+    _add_knowledge_check(cohort, label, report)
+
+
+def _add_knowledge_check(cohort: Cohort, label: str, report: ImportReport) -> None:
+    """Each cohort gets its own copy of the course file's knowledge check, once; afterwards
+    it is edited in the browser (a question edit there keeps answered versions)."""
+    from lms.quizzes.models import Quiz
+    from lms.quizzes.services import create_quiz_from_course
+
+    if not cohort.course.knowledge_check or db.session.execute(db.select(Quiz.id).where(
+            Quiz.cohort_id == cohort.id, Quiz.key == "knowledge_check")).first() is not None:
+        return
+    create_quiz_from_course(cohort)
+    report.changes.append(f"{label}: knowledge-check quiz created")
 
 
 def _sync_materials(session: Session, template: SessionSpec, label: str, report: ImportReport) -> None:

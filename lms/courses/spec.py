@@ -73,13 +73,29 @@ class QuestionSpec:
     choices: tuple[str, ...] = ()
 
 
+#: Quiz question kinds: one right choice, several (all-or-nothing or partial credit), true or
+#: false, a short answer matched against accepted answers, and ungraded free text.
+QUIZ_KINDS = ("single", "multiple", "true_false", "short_answer", "free_text")
+#: When a participant sees their score, the feedback and the right answers.
+QUIZ_FEEDBACK = ("after_submit", "after_close", "never")
+#: ``completion``: a submitted attempt earns the component's maximum; ``score``: the share
+#: of graded questions answered right, times the maximum.
+QUIZ_GRADING = ("completion", "score")
+
+
 @dataclass(frozen=True)
 class QuizQuestionSpec:
     text: str
     choices: tuple[str, ...]
-    #: Indexes (0-based) of the correct choices.
+    #: Indexes (0-based) of the correct choices; for ``true_false`` (0,) is true, (1,) false.
     correct: tuple[int, ...]
     explanation: str = ""
+    kind: str = "single"
+    #: ``multiple`` only: each right choice earns its share and each wrong one takes a share
+    #: away (never below zero); otherwise all or nothing.
+    partial_credit: bool = False
+    #: ``short_answer``: the answers accepted (compared case- and space-insensitively, NFKC).
+    accepted: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,6 +103,19 @@ class QuizSpec:
     title: str
     questions: tuple[QuizQuestionSpec, ...]
     time_limit_minutes: int | None = None
+    #: Aware, in UTC; None: open from the start / never closes.
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    attempts: int = 1
+    shuffle_questions: bool = False
+    shuffle_choices: bool = False
+    #: True: one question per page ("save and next"); False: all on one page.
+    one_per_page: bool = False
+    feedback: str = "after_submit"
+    grading: str = "completion"
+    #: The grading component the result feeds (``knowledge_check`` when the scheme has it;
+    #: empty: none, the quiz is practice).
+    component: str = "knowledge_check"
 
 
 @dataclass(frozen=True)

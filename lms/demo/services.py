@@ -1,5 +1,6 @@
-"""A demo cohort to click through: the ITU course (imported from its course file) with 32
-participants from many countries, two instructors and a coordinator."""
+"""A demo cohort to click through: the ITU course (imported from its course file, with its
+knowledge-check quiz open to take) with 32 participants from many countries, two
+instructors and a coordinator."""
 from __future__ import annotations
 
 import secrets

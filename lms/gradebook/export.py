@@ -61,19 +61,20 @@ def to_csv(table: list[list[str]]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8 names right
 
 
-def to_xlsx(table: list[list[str]], title: str) -> bytes:
-    """Numbers as numbers (two-decimal format), text neutralised, header bold and frozen."""
+def to_xlsx(table: list[list[str]], title: str, numeric: set[str] | None = None) -> bytes:
+    """Numbers as numbers (two-decimal format), text neutralised, header bold and frozen.
+    ``numeric`` names the number columns (default: all but the gradebook's text columns)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
-    numeric = {i for i, name in enumerate(table[0]) if name not in {"email", "name", "certified",
-                                                                    "certificate_code", "passed", "missing"}}
+    number_columns = {i for i, name in enumerate(table[0]) if (name in numeric if numeric is not None else name not in {
+        "email", "name", "certified", "certificate_code", "passed", "missing"})}
     for r, row in enumerate(table):
         for c, cell in enumerate(row):
-            if r and c in numeric and cell:
+            if r and c in number_columns and cell:
                 target = sheet.cell(row=r + 1, column=c + 1, value=float(Decimal(cell)))
                 target.number_format = "0." + "0" * max(2, len(cell.partition(".")[2]))
             else:

@@ -79,17 +79,22 @@ class _Setting:
     participation: ComponentSpec | None
     #: For each held session, whether it is still ahead (and may yet be attended).
     ahead: tuple[bool, ...]
+    #: Each participant's points from submitted quizzes, by component key.
+    quizzes: dict[int, dict[str, Fraction]]
     #: Standings already computed in this gradebook, by everything they depend on: many
     #: participants share the same marks and attendance, and exact arithmetic is not free.
     standings: dict[tuple[Any, ...], Row] = field(default_factory=dict, compare=False)
 
 
-def _setting(cohort: Cohort, scheme: GradingSpec, grid: Overview) -> _Setting:
+def _setting(cohort: Cohort, scheme: GradingSpec, grid: Overview, only: User | None = None) -> _Setting:
+    from lms.quizzes.services import quiz_points
+
     now = utcnow()
+    maxima = {c.key: Fraction(c.max_points) for c in scheme.components}
     return _Setting(scheme, cohort.course.attendance_spec,
                     next((c for c in scheme.components if c.policy == "attendance"), None),
                     next((c for c in scheme.components if c.policy == "marks" and c.key == "participation"), None),
-                    tuple(s.starts_at > now for s in grid.sessions))
+                    tuple(s.starts_at > now for s in grid.sessions), quiz_points(cohort, maxima, only))
 
 
 def _marks(cohort: Cohort, only: User | None = None) -> dict[int, dict[str, Any]]:
@@ -106,22 +111,26 @@ def _marks(cohort: Cohort, only: User | None = None) -> dict[int, dict[str, Any]
 def _row(setting: _Setting, person: PersonRow, own: dict[str, Any]) -> Row:
     """One participant's standing: the one grading function behind the gradebook and My
     grades, so both always agree."""
+    quizzes = setting.quizzes.get(person.user.id, {})
     key = (tuple(person.statuses), person.attendance_points, person.participation_points,
-           tuple(sorted((k, m.points, m.level) for k, m in own.items())))
+           tuple(sorted((k, m.points, m.level) for k, m in own.items())), tuple(sorted(quizzes.items())))
     same = setting.standings.get(key)
     if same is None:
-        same = setting.standings[key] = _standing(setting, person, own)
+        same = setting.standings[key] = _standing(setting, person, own, quizzes)
     return replace(same, user=person.user)
 
 
-def _standing(setting: _Setting, person: PersonRow, own: dict[str, Any]) -> Row:
+def _standing(setting: _Setting, person: PersonRow, own: dict[str, Any], quizzes: dict[str, Fraction]) -> Row:
     scheme, attendance, participation = setting.scheme, setting.attendance, setting.participation
     given: dict[str, Fraction | None] = {}
     computed = set()
     for component in scheme.components:
         given[component.key] = None
-        if component.key in own:
+        if component.key in own:  # a hand-entered mark overrides what is computed
             given[component.key] = Fraction(own[component.key].points)
+        elif component.key in quizzes:
+            given[component.key] = quizzes[component.key]
+            computed.add(component.key)
         elif component is attendance and any(person.statuses):
             given[component.key] = Fraction(person.attendance_points)
             computed.add(component.key)
@@ -166,7 +175,7 @@ def person_grades(cohort: Cohort, user: User) -> Row:
     shows costs the same in a cohort of 30 or of 5,000."""
     scheme = scheme_of(cohort)
     grid = overview(cohort, only=user)
-    setting = _setting(cohort, scheme, grid)
+    setting = _setting(cohort, scheme, grid, only=user)
     return _row(setting, grid.rows[0], _marks(cohort, user).get(user.id, {}))
 
 

@@ -22,6 +22,7 @@ from lms.core.db import db
 from lms.courses.loader import load_course_file
 from lms.courses.services import import_course
 from lms.gradebook.models import Mark
+from lms.quizzes.models import Answer, Attempt, Question, Quiz
 from lms.sessions.models import Session
 from lms.sessions.services import cancel_session
 from tests.conftest import csrf_token, enrol, login, make_user
@@ -64,6 +65,7 @@ def finalised(client, runner, ctx, tmp_path) -> dict[str, Any]:
     cancel_session(db.session.execute(sa.select(Session).where(Session.cohort_id == cohort.id,
                                                                Session.number == 5)).scalar_one())
     db.session.commit()
+    _quiz_attempts(cohort, users)
     result = runner.invoke(args=["lms", "import-grades", SLUG, _grades(
         tmp_path, {email: marks for email, (_, marks) in PEOPLE.items()})])
     assert result.exit_code == 0, result.output
@@ -73,6 +75,49 @@ def finalised(client, runner, ctx, tmp_path) -> dict[str, Any]:
     assert get_cohort(SLUG).status == CohortStatus.FINALISED
     assert db.session.scalar(sa.select(sa.func.count(Certificate.id))) == 3
     return {"users": users, "cohort_id": cohort.id, "tmp": tmp_path}
+
+
+def _quiz_attempts(cohort: Any, users: dict[str, Any]) -> None:
+    """Lan submitted the knowledge check; Amit has an attempt under way."""
+    from lms.quizzes import services as quizzes
+
+    quiz = quizzes.quizzes_of(cohort)[0]
+    lan, amit = users["lan.nguyen@example.org"], users["amit@example.org"]
+    attempt = quizzes.start_attempt(quiz, lan)
+    first = quizzes.attempt_questions(attempt)[0][0]
+    quizzes.save_answers(attempt, {first.id: ["1"]})
+    quizzes.submit_attempt(attempt, lan)
+    quizzes.start_attempt(quiz, amit)
+    db.session.commit()
+
+
+def _quiz(world: dict[str, Any]) -> str:
+    from lms.quizzes.models import Quiz
+
+    return f"{C}/quizzes/" + str(db.session.scalar(sa.select(Quiz.id).where(Quiz.cohort_id == world["cohort_id"])))
+
+
+def _as(client: Any, world: dict[str, Any], email: str) -> Any:
+    from tests.conftest import log_in_as
+
+    other = client.application.test_client()
+    log_in_as(other, _uid(world, email))
+    return other
+
+
+def _lan_attempt(world: dict[str, Any]) -> int:
+    from lms.quizzes.models import Attempt
+
+    return db.session.scalar(sa.select(Attempt.id).where(Attempt.user_id == _uid(world, "lan.nguyen@example.org")))
+
+
+def _amit_answer(client: Any, world: dict[str, Any]) -> str:
+    from lms.quizzes.models import Attempt
+
+    layout = db.session.scalar(sa.select(Attempt.layout).where(Attempt.user_id == _uid(world, "amit@example.org")))
+    first = layout[0][0]
+    return _post(_as(client, world, "amit@example.org"), f"{_quiz(world)}/take",
+                 {"shown": str(first), f"q-{first}": "0", "action": "submit", "page": "0"}, _quiz(world))
 
 
 def _state(client) -> dict[str, Any]:
@@ -97,6 +142,12 @@ def _state(client) -> dict[str, Any]:
         "name mappings": rows(NameMapping, NameMapping.normalised_name, NameMapping.user_id),
         "certificates": rows(Certificate, Certificate.user_id, Certificate.code, Certificate.total,
                              Certificate.revoked_at),
+        "quiz attempts": rows(Attempt, Attempt.id, Attempt.user_id, Attempt.submitted_at, Attempt.score,
+                              Attempt.deadline_at),
+        "quiz answers": rows(Answer, Answer.attempt_id, Answer.question_id, Answer.response, Answer.points),
+        "quiz questions": rows(Question, Question.id, Question.slot, Question.version, Question.text,
+                               Question.correct, Question.retired_at),
+        "quizzes": rows(Quiz, Quiz.id, Quiz.title, Quiz.grading, Quiz.component_key, Quiz.attempts_allowed),
     }
 
 
@@ -151,6 +202,21 @@ PATHS: dict[str, Callable[[Any, Any, dict[str, Any]], str]] = {
         f"{C}/people"),
     "browser: remove a participant": lambda c, r, w: _post(
         c, f"{C}/people/{_membership(w, 'lan.nguyen@example.org')}/remove", {}, f"{C}/people"),
+    "browser: start a quiz attempt": lambda c, r, w: _post(_as(c, w, "ivan@example.org"), f"{_quiz(w)}/start",
+                                                            {}, _quiz(w)),
+    "browser: save and submit quiz answers": lambda c, r, w: _amit_answer(c, w),
+    "browser: quiz settings": lambda c, r, w: _post(c, f"{_quiz(w)}/edit", {
+        "title": "Changed", "attempts_allowed": "3", "feedback": "after_submit", "grading": "score",
+        "component_key": "knowledge_check"}),
+    "browser: edit a quiz question": lambda c, r, w: _post(c, f"{_quiz(w)}/questions/1", {
+        "kind": "true_false", "text": "Changed?", "correct": "true"}),
+    "browser: add a quiz question": lambda c, r, w: _post(c, f"{_quiz(w)}/questions/new", {
+        "kind": "true_false", "text": "New?", "correct": "true"}),
+    "browser: remove a quiz question": lambda c, r, w: _post(c, f"{_quiz(w)}/questions/1/remove", {},
+                                                              f"{_quiz(w)}/edit"),
+    "browser: reopen a quiz attempt": lambda c, r, w: _post(
+        c, f"{_quiz(w)}/attempts/{_lan_attempt(w)}/reopen", {"reason": "lost connection"}, f"{_quiz(w)}/attempts"),
+    "browser: regrade a quiz": lambda c, r, w: _post(c, f"{_quiz(w)}/regrade", {}),
     "cli: import-grades": lambda c, r, w: _cli(r, "import-grades", SLUG, _grades(
         w["tmp"], {"lan.nguyen@example.org": "10,15,15,excellent"})),
     "cli: import-attendance": lambda c, r, w: _cli(
@@ -198,12 +264,16 @@ def test_the_freeze_list_covers_every_service_that_writes_what_feeds_a_grade():
     from lms.courses import services as courses
     from lms.gradebook import importer
     from lms.gradebook import services as gradebook
+    from lms.quizzes import editing as quiz_editing
+    from lms.quizzes import services as quizzes
     from lms.sessions import services as sessions
 
     writers = [gradebook.set_mark, importer.import_grades, attendance.save_roll_call, attendance.apply_preview,
                marks.set_participation, sessions.create_session, sessions.update_session, sessions.cancel_session,
                sessions.restore_session, cohorts.add_member, cohorts.enrol_people, cohorts.remove_member,
-               courses.import_course]
+               courses.import_course, quizzes.start_attempt, quizzes.save_answers, quizzes.submit_attempt,
+               quizzes.reopen_attempt, quizzes.regrade, quiz_editing.update_settings, quiz_editing.save_question,
+               quiz_editing.remove_question]
     for writer in writers:
         source = inspect.getsource(writer)
         if writer is courses.import_course:

@@ -31,13 +31,17 @@ PAGES = {
     "/": ("participant", 2, False),
     C: ("participant", 6, False),
     f"{C}/sessions/1": ("participant", 5, False),
-    f"{C}/my-grades": ("participant", 8, False),
+    f"{C}/my-grades": ("participant", 9, False),  # 8 + the quiz points (issue #9)
+    f"{C}/quizzes/1": ("participant", 7, False),
+    f"{C}/quizzes/1/take": ("participant", 8, False),
+    f"{C}/quizzes/1/attempts": ("instructor", 7, True),
+    f"{C}/quizzes/1/analysis": ("instructor", 7, True),
     "/account/calendar": ("participant", 1, False),
-    f"{C}/gradebook": ("instructor", 8, True),
+    f"{C}/gradebook": ("instructor", 9, True),  # 8 + the quiz points (issue #9)
     f"{C}/attendance": ("instructor", 7, True),
     f"{C}/participation": ("instructor", 5, True),
     f"{C}/sessions/1/attendance": ("instructor", 6, True),
-    f"{C}/certificates": ("coordinator", 9, True),
+    f"{C}/certificates": ("coordinator", 10, True),  # 9 + the quiz points (issue #9)
 }
 
 
@@ -61,9 +65,37 @@ def _cohort_of(size: int) -> None:
                             points=Decimal(points), level=level))
         db.session.add(Mark(cohort_id=cohort.id, user_id=user.id, component_key="knowledge_check",
                             points=Decimal(i % 11)))
+    _quiz_attempts(cohort, size)
     db.session.commit()
     for role in ("instructor", "coordinator"):
         enrol(make_user(f"{role}@example.org", role.title()), cohort, Role(role))
+
+
+def _quiz_attempts(cohort, size: int) -> None:
+    """A five-question quiz; p001 has an attempt under way, everyone else submitted one
+    with different answers."""
+    from lms.auth.models import User
+    from lms.quizzes.models import Answer, Attempt, Question, Quiz
+
+    quiz = Quiz(cohort_id=cohort.id, key="knowledge_check", title="Knowledge check", component_key="knowledge_check")
+    db.session.add(quiz)
+    db.session.flush()
+    questions = [Question(quiz_id=quiz.id, slot=n, version=1, position=n, kind="single", text=f"Question {n}",
+                          choices=["A", "B", "C", "D"], correct=[n % 4]) for n in range(1, 6)]
+    db.session.add_all(questions)
+    db.session.flush()
+    users = db.session.execute(sa.select(User).where(User.email.like("p%@example.org")).order_by(User.email)).scalars()
+    for i, user in enumerate(users):
+        done = user.email != "p001@example.org"
+        attempt = Attempt(quiz_id=quiz.id, user_id=user.id, number=1, layout=[[q.id, [0, 1, 2, 3]] for q in questions],
+                          submitted_at=datetime(2024, 10, 29, tzinfo=UTC) if done else None,
+                          submitted_by="participant" if done else None, score=Decimal(i % 6) if done else None,
+                          max_score=5 if done else None)
+        db.session.add(attempt)
+        db.session.flush()
+        db.session.add_all([Answer(attempt_id=attempt.id, question_id=q.id, response=[(i >> n) % 4],
+                                   points=Decimal(int((i >> n) % 4 == q.correct[0])) if done else None)
+                            for n, q in enumerate(questions)])
 
 
 @contextmanager

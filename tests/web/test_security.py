@@ -54,14 +54,16 @@ ROLES = ("anonymous", "outsider", "participant", "instructor", "coordinator", "a
 ARGUMENT = re.compile(r"<(?:[a-z_]+:)?([a-z_]+)>")
 #: URL formats served by one rule, each walked.
 FORMATS = {"lms.gradebook.gradebook_export": ("csv", "xlsx"),
-           "lms.certificates.certificate_export": ("csv", "xlsx", "zip")}
+           "lms.certificates.certificate_export": ("csv", "xlsx", "zip"),
+           "lms.quizzes.answers_export": ("csv", "xlsx")}
 
 
 def _get_paths(app, w: World) -> list[tuple[str, str]]:
     """(endpoint, path) for every rule in the URL map that answers GET, its arguments filled
     with real ids and secrets of ``w``."""
     values = {"slug": w.slug, "number": "1", "material_id": str(w.material_id), "code": w.code,
-              "token": w.calendar_token, "filename": "lms.css"}
+              "token": w.calendar_token, "filename": "lms.css", "quiz_id": str(w.quiz_id),
+              "attempt_id": str(w.attempt_id), "slot": "1"}
     from lms.auth.services import make_registration_token
 
     per_endpoint = {"lms.auth.reset_password": {"token": w.reset_token},
@@ -84,7 +86,8 @@ def _get_paths(app, w: World) -> list[tuple[str, str]]:
 
 
 #: Pages that send a site admin elsewhere instead of answering: logged in already, or staff's gradebook.
-ADMIN_REDIRECTED = {"lms.auth.register", "lms.auth.register_complete", "lms.auth.login", "lms.gradebook.my_grades"}
+ADMIN_REDIRECTED = {"lms.auth.register", "lms.auth.register_complete", "lms.auth.login", "lms.gradebook.my_grades",
+                    "lms.quizzes.attempt_take"}
 
 
 @pytest.mark.parametrize("role", ROLES)

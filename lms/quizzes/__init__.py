@@ -1,0 +1,1 @@
+"""Quizzes: definitions from the course file or the browser, attempts that never lose an answer."""

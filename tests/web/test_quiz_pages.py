@@ -1,0 +1,188 @@
+"""Taking a quiz through the pages, without JavaScript (the form) and with it (the JSON save):
+resume after a dropped connection, back button and replayed submits, the server's clock,
+and the staff pages (attempts, item analysis, export) with names in many scripts."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from lms.cohorts.models import Role
+from lms.cohorts.services import get_cohort
+from lms.core import time as lms_time
+from lms.core.db import db
+from lms.courses.loader import load_course_file
+from lms.courses.services import import_course
+from lms.quizzes.models import Answer, Attempt, Quiz
+from tests.conftest import csrf_token, enrol, log_in_as, make_user
+
+COURSE = Path(__file__).resolve().parents[2] / "courses" / "itu-dpg-oss.toml"
+C = "/cohorts/itu-dpg-oss-2024"
+START = lms_time.utcnow().replace(microsecond=0)
+NAMES = {"amina@example.org": "محمد عبد الله", "ivan@example.org": "Иван Петров", "wang@example.org": "王芳",
+         "amit@example.org": "अमित कुमार", "lan@example.org": "Nguyễn Thị Lan"}
+
+
+@pytest.fixture
+def world(ctx):
+    lms_time.freeze(START)
+    import_course(load_course_file(COURSE))
+    db.session.commit()
+    cohort = get_cohort("itu-dpg-oss-2024")
+    users = {email: make_user(email, name) for email, name in NAMES.items()}
+    for user in users.values():
+        enrol(user, cohort, Role.PARTICIPANT)
+    staff = make_user("ines@example.org", "Ines Instructor")
+    enrol(staff, cohort, Role.INSTRUCTOR)
+    quiz = db.session.execute(sa.select(Quiz)).scalar_one()
+    quiz.one_per_page = True
+    db.session.commit()
+    return {"quiz": quiz.id, "users": {e: u.id for e, u in users.items()}, "staff": staff.id,
+            "Q": f"{C}/quizzes/{quiz.id}"}
+
+
+def _client(app, world, email):
+    client = app.test_client()
+    log_in_as(client, world["users"][email] if email in world["users"] else world["staff"])
+    return client
+
+
+def _start(client, world):
+    response = client.post(f"{world['Q']}/start", data={"csrf_token": csrf_token(client, world["Q"])})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/take")
+
+
+def _page(client, world, page=None):
+    response = client.get(f"{world['Q']}/take" + (f"?page={page}" if page else ""))
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def _shown(html):
+    return [int(q) for q in re.findall(r'name="shown" value="(\d+)"', html)]
+
+
+def _choice_values(html, qid):
+    return re.findall(rf'name="q-{qid}" value="(\d+)"', html)
+
+
+def test_taking_the_quiz_without_javascript_one_question_per_page(app, world):
+    client = _client(app, world, "wang@example.org")
+    _start(client, world)
+    html = _page(client, world)
+    assert "<fieldset class=\"question\">" in html and "<legend>Question 1 of 10" in html
+    assert 'role="timer"' in html and 'aria-live="polite"' in html and "Time left" in html
+    assert len(html.encode()) < 100_000
+    for page in range(10):
+        [qid] = _shown(html)
+        response = client.post(f"{world['Q']}/take", data={
+            "csrf_token": csrf_token(client, f"{world['Q']}/take"), "shown": str(qid),
+            f"q-{qid}": _choice_values(html, qid)[0], "page": str(page), "action": "next" if page < 9 else "submit"})
+        assert response.status_code == 302
+        if page < 9:
+            html = _page(client, world, page + 2)
+    assert "/attempts/" in response.headers["Location"]
+    result = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Your answers are submitted." in result and "Score:" in result
+    attempt = db.session.execute(sa.select(Attempt)).scalar_one()
+    assert attempt.submitted_by == "participant"
+    assert db.session.scalar(sa.select(sa.func.count(Answer.id))) == 10
+
+
+def test_a_dropped_connection_resumes_where_it_stopped_with_every_saved_answer(app, world):
+    first = _client(app, world, "ivan@example.org")
+    _start(first, world)
+    html = _page(first, world)
+    [qid] = _shown(html)
+    first.post(f"{world['Q']}/take", data={"csrf_token": csrf_token(first, f"{world['Q']}/take"), "shown": str(qid),
+                                           f"q-{qid}": "2", "page": "0", "action": "next"})
+    # The connection drops; the participant logs in elsewhere and presses Start again.
+    second = _client(app, world, "ivan@example.org")
+    _start(second, world)
+    html = _page(second, world)
+    assert "<legend>Question 2 of 10" in html  # where it stopped
+    back = _page(second, world, 1)  # the back button
+    assert f'name="q-{qid}" value="2" checked' in back
+    assert db.session.scalar(sa.select(sa.func.count(Attempt.id))) == 1
+
+
+def test_a_replayed_submit_and_a_second_tab_are_answered_without_an_error(app, world):
+    client = _client(app, world, "amit@example.org")
+    _start(client, world)
+    html = _page(client, world)
+    [qid] = _shown(html)
+    form = {"csrf_token": csrf_token(client, f"{world['Q']}/take"), "shown": str(qid), f"q-{qid}": "0",
+            "page": "0", "action": "submit"}
+    assert client.post(f"{world['Q']}/take", data=form).status_code == 302
+    replay = client.post(f"{world['Q']}/take", data=form, follow_redirects=True)
+    assert replay.status_code == 200 and "This attempt has been submitted" in replay.get_data(as_text=True)
+    stale_tab = client.get(f"{world['Q']}/take", follow_redirects=True)
+    assert stale_tab.status_code == 200 and "here is what was recorded" in stale_tab.get_data(as_text=True)
+    assert db.session.execute(sa.select(Attempt.submitted_at)).scalar_one() is not None
+
+
+def test_after_the_limit_an_answer_is_refused_and_the_saved_ones_submitted(app, world):
+    client = _client(app, world, "lan@example.org")
+    _start(client, world)
+    html = _page(client, world)
+    [qid] = _shown(html)
+    token = csrf_token(client, f"{world['Q']}/take")
+    saved = client.post(f"{world['Q']}/answer", data={"csrf_token": token, "shown": str(qid), f"q-{qid}": "1"})
+    assert saved.status_code == 200 and saved.json["ok"] and saved.json["seconds_left"] == 20 * 60
+    lms_time.freeze(START + timedelta(minutes=25))
+    late = client.post(f"{world['Q']}/answer", data={"csrf_token": token, "shown": str(qid), f"q-{qid}": "3"})
+    assert late.status_code == 409 and "Time ran out" in late.json["message"]
+    attempt = db.session.execute(sa.select(Attempt)).scalar_one()
+    assert attempt.submitted_by == "timer"
+    assert db.session.execute(sa.select(Answer.response)).scalar_one() == [1]
+    page = client.get(f"{world['Q']}/take", follow_redirects=True).get_data(as_text=True)
+    assert "when the time ran out, with the answers saved by then" in page
+
+
+def test_an_abandoned_attempt_is_submitted_when_anyone_in_the_cohort_opens_a_quiz_page(app, world):
+    client = _client(app, world, "amina@example.org")
+    _start(client, world)
+    lms_time.freeze(START + timedelta(minutes=30))
+    staff = _client(app, world, "ines@example.org")
+    attempts = staff.get(f"{world['Q']}/attempts").get_data(as_text=True)
+    assert "(time ran out)" in attempts and "محمد عبد الله" in attempts and "王芳" in attempts
+
+
+def test_staff_pages_analysis_export_and_reopen(app, world):
+    for email, pick in (("wang@example.org", None), ("ivan@example.org", "=HYPERLINK(1)")):
+        client = _client(app, world, email)
+        _start(client, world)
+        html = _page(client, world)
+        [qid] = _shown(html)
+        client.post(f"{world['Q']}/take", data={"csrf_token": csrf_token(client, f"{world['Q']}/take"),
+                                                "shown": str(qid), f"q-{qid}": "0", "page": "0", "action": "submit"})
+    staff = _client(app, world, "ines@example.org")
+    analysis = staff.get(f"{world['Q']}/analysis").get_data(as_text=True)
+    assert "<svg" in analysis and "Share right per question" in analysis and "<h1>Item analysis" in analysis
+    rows = list(csv.DictReader(io.StringIO(staff.get(f"{world['Q']}/answers.csv").get_data(as_text=True)
+                                           .lstrip("\ufeff"))))
+    assert {r["name"] for r in rows} == {"王芳", "Иван Петров"} and len(rows) == 20
+    xlsx = staff.get(f"{world['Q']}/answers.xlsx")
+    assert xlsx.status_code == 200 and xlsx.headers["Cache-Control"] == "no-store"
+    attempt = db.session.execute(sa.select(Attempt).where(Attempt.user_id == world["users"]["wang@example.org"])
+                                 ).scalar_one()
+    said = staff.post(f"{world['Q']}/attempts/{attempt.id}/reopen", data={
+        "csrf_token": csrf_token(staff, f"{world['Q']}/attempts"), "reason": "Lost connection in Lào Cai"},
+        follow_redirects=True).get_data(as_text=True)
+    assert "The attempt is open again" in said
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt.id).submitted_at is None
+
+
+def test_export_neutralises_formulas(app, world):
+    from lms.gradebook.export import to_csv
+    from lms.quizzes.analysis import answers_table
+
+    quiz = db.session.get(Quiz, world["quiz"])
+    table = answers_table(quiz) + [["=cmd|' /C calc'!A0"] * 13]
+    assert "'=cmd" in to_csv(table).decode("utf-8-sig")
