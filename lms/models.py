@@ -6,11 +6,14 @@ from lms.certificates.models import Certificate
 from lms.cohorts.models import Cohort, Membership
 from lms.courses.models import Course
 from lms.gradebook.models import Mark
+from lms.groups.models import Group, GroupMember
 from lms.notifications.models import OutboxMessage
+from lms.projects.models import PeerComment, ProjectGrade, ProjectGradeMember, ProjectSetting, Submission
 from lms.sessions.models import Material, Session
 
 __all__ = [
     "AuditEvent", "Certificate", "Mark",
     "AttendanceRecord", "NameMapping", "ParticipationMark", "User", "UserSession", "Cohort", "Membership", "Course",
     "OutboxMessage", "Material", "Session",
+    "Group", "GroupMember", "PeerComment", "ProjectGrade", "ProjectGradeMember", "ProjectSetting", "Submission",
 ]
