@@ -100,14 +100,30 @@ def _marks(cohort: Cohort, only: User | None = None) -> dict[int, dict[str, Any]
     marks: dict[int, dict[str, Any]] = {}
     for mark in db.session.execute(query).all():
         marks.setdefault(mark.user_id, {})[mark.component_key] = mark
+    project = next((c for c in scheme_of(cohort).components if c.policy == "levels"), None)
+    if project is not None:
+        # A released group project grade is each member's mark for the levelled component,
+        # unless a mark was entered by hand (audited by set_mark), which overrides it.
+        from lms.projects.services import released_project_marks
+
+        for user_id, (points, level) in released_project_marks(cohort, only).items():
+            marks.setdefault(user_id, {}).setdefault(project.key, ProjectMark(points, level))
     return marks
+
+
+@dataclass(frozen=True)
+class ProjectMark:
+    """A group project grade as a gradebook mark (same shape as a ``Mark`` row)."""
+
+    points: Decimal
+    level: str | None
 
 
 def _row(setting: _Setting, person: PersonRow, own: dict[str, Any]) -> Row:
     """One participant's standing: the one grading function behind the gradebook and My
     grades, so both always agree."""
     key = (tuple(person.statuses), person.attendance_points, person.participation_points,
-           tuple(sorted((k, m.points, m.level) for k, m in own.items())))
+           tuple(sorted((k, m.points, m.level, isinstance(m, ProjectMark)) for k, m in own.items())))
     same = setting.standings.get(key)
     if same is None:
         same = setting.standings[key] = _standing(setting, person, own)
@@ -122,6 +138,8 @@ def _standing(setting: _Setting, person: PersonRow, own: dict[str, Any]) -> Row:
         given[component.key] = None
         if component.key in own:
             given[component.key] = Fraction(own[component.key].points)
+            if isinstance(own[component.key], ProjectMark):
+                computed.add(component.key)
         elif component is attendance and any(person.statuses):
             given[component.key] = Fraction(person.attendance_points)
             computed.add(component.key)
