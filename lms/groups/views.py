@@ -48,8 +48,10 @@ def groups_view(slug: str) -> str:
         views = services.groups_of(cohort)
         grouped = {u.id for v in views for u in v.members}
         ungrouped = [u for u in services.participants(cohort) if u.id not in grouped]
+        placed = sorted([(u, v.group.name) for v in views for u in v.members] + [(u, None) for u in ungrouped],
+                        key=lambda pair: (pair[0].name, pair[0].id))
         return render_template("lms/groups/manage.html", cohort=cohort, views=views, ungrouped=ungrouped,
-                               country_name=country_name, seed=0)
+                               placed=placed, country_name=country_name, seed=0)
     group = services.group_of(cohort, current_user)
     members: list[User] = []
     windows: list[str] = []

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from lms.attendance.models import AttendanceRecord, AttendanceSource, AttendanceStatus, ParticipationMark
-from lms.cohorts.models import Role
+from lms.cohorts.models import Membership, Role
 from lms.core.db import db
 from lms.gradebook.models import Mark
 from tests.conftest import enrol, login, make_cohort, make_session, make_user
@@ -31,13 +31,15 @@ PAGES = {
     "/": ("participant", 2, False),
     C: ("participant", 6, False),
     f"{C}/sessions/1": ("participant", 5, False),
-    f"{C}/my-grades": ("participant", 8, False),
+    f"{C}/my-grades": ("participant", 9, False),
+    f"{C}/project": ("participant", 12, True),  # a comment form for every other group
     "/account/calendar": ("participant", 1, False),
-    f"{C}/gradebook": ("instructor", 8, True),
+    f"{C}/gradebook": ("instructor", 9, True),
+    f"{C}/groups": ("instructor", 6, True),
     f"{C}/attendance": ("instructor", 7, True),
     f"{C}/participation": ("instructor", 5, True),
     f"{C}/sessions/1/attendance": ("instructor", 6, True),
-    f"{C}/certificates": ("coordinator", 9, True),
+    f"{C}/certificates": ("coordinator", 10, True),
 }
 
 
@@ -62,8 +64,36 @@ def _cohort_of(size: int) -> None:
         db.session.add(Mark(cohort_id=cohort.id, user_id=user.id, component_key="knowledge_check",
                             points=Decimal(i % 11)))
     db.session.commit()
+    _groups_of(cohort)
     for role in ("instructor", "coordinator"):
         enrol(make_user(f"{role}@example.org", role.title()), cohort, Role(role))
+
+
+def _groups_of(cohort) -> None:
+    """Groups of five or six, the first graded (released) with one member's override, a
+    submission and peer comments in each."""
+    from lms.groups.models import Group, GroupMember
+    from lms.projects.models import PeerComment, ProjectGrade, ProjectGradeMember, Submission
+
+    people = db.session.execute(sa.select(Membership.user_id).where(
+        Membership.cohort_id == cohort.id, Membership.role == Role.PARTICIPANT).order_by(Membership.user_id)
+    ).scalars().all()
+    for n, start in enumerate(range(0, len(people), 5), start=1):
+        group = Group(cohort_id=cohort.id, name=f"Group {n}")
+        group.members = [GroupMember(cohort_id=cohort.id, user_id=uid) for uid in people[start:start + 5]]
+        db.session.add(group)
+        db.session.flush()
+        db.session.add(Submission(group_id=group.id, cohort_id=cohort.id, version=1, stored_name=f"{n:032x}.pdf",
+                                  original_name="plan.pdf", content_type="application/pdf", size_bytes=10,
+                                  sha256="0" * 64, uploaded_by_id=people[start], is_final=True))
+        db.session.add(PeerComment(group_id=group.id, cohort_id=cohort.id, author_id=people[0], body="Clear plan.",
+                                   released=True))
+        if n == 1:
+            grade = ProjectGrade(group_id=group.id, cohort_id=cohort.id, level="good", points=50, released=True)
+            grade.members = [ProjectGradeMember(cohort_id=cohort.id, user_id=uid, level="good", points=50)
+                             for uid in people[start:start + 5]]
+            db.session.add(grade)
+    db.session.commit()
 
 
 @contextmanager
