@@ -263,7 +263,7 @@ def grade_release(slug: str, group_id: int) -> Response:
 @login_required
 def comment_add(slug: str, group_id: int) -> Response:
     cohort = load_cohort(slug)
-    permissions.authorize(permissions.is_member(current_user, cohort))
+    permissions.authorize(permissions.is_participant(current_user, cohort))
     group = _group(cohort, group_id)
     try:
         services.add_comment(cohort, group, current_user, request.form.get("body", ""))
