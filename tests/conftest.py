@@ -341,7 +341,7 @@ def _world_project(cohort: Cohort, participant: User, commenter: User) -> tuple[
     db.session.flush()
     stored = storage().save(io.BytesIO(WORLD_SUBMISSION), "our plan.pdf", UploadLimits())
     submission = Submission(group_id=group_a.id, cohort_id=cohort.id, version=1, stored_name=stored.stored_name,
-                            original_name=stored.original_name, content_type=stored.content_type,
+                            original_name="our plan.pdf", content_type=stored.content_type,
                             size_bytes=stored.size_bytes, sha256=stored.sha256, uploaded_by_id=participant.id)
     grade = ProjectGrade(group_id=group_a.id, cohort_id=cohort.id, level="good", points=Decimal(50),
                          feedback="A realistic plan.", released=False)

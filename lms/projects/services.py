@@ -25,7 +25,7 @@ from lms.core.time import utcnow
 from lms.courses.spec import LATE_UPLOADS, ComponentSpec
 from lms.groups.models import Group, GroupMember
 from lms.projects.models import PeerComment, ProjectGrade, ProjectGradeMember, ProjectSetting, Submission
-from lms.projects.storage import read_limited, storage
+from lms.projects.storage import display_name, read_limited, storage
 from lms.sessions.materials import upload_limits
 from lms.sessions.models import Session, SessionStatus
 
@@ -147,11 +147,15 @@ def submit_version(cohort: Cohort, group: Group, user: User, stream: BinaryIO, f
         raise ValidationError(f"The project was due {project.due_at:%d %b %Y %H:%M} UTC; this course does not "
                               "accept late uploads. Ask an instructor.")
     data = read_limited(stream, current_app.config["LMS_PROJECT_MAX_BYTES"])
-    stored = storage().save(data, filename, upload_limits())
+    shown = display_name(filename)
+    # store_upload sees an ASCII name with the same extension: it checks type and content.
+    extension = shown.rsplit(".", 1)[-1] if "." in shown else ""
+    stored = storage().save(data, f"upload.{extension}" if extension.isascii() and extension else shown,
+                            upload_limits())
     last = db.session.execute(sa.select(sa.func.max(Submission.version)).where(Submission.group_id == group.id)
                               ).scalar_one()
     submission = Submission(group_id=group.id, cohort_id=cohort.id, version=(last or 0) + 1,
-                            stored_name=stored.stored_name, original_name=stored.original_name[:255],
+                            stored_name=stored.stored_name, original_name=shown,
                             content_type=stored.content_type, size_bytes=stored.size_bytes, sha256=stored.sha256,
                             uploaded_by_id=user.id, uploaded_at=now, late=late)
     db.session.add(submission)

@@ -8,6 +8,7 @@ shared storage (an S3-compatible bucket, a network folder): the rest of the LMS 
 from __future__ import annotations
 
 import io
+import unicodedata
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -63,3 +64,18 @@ def read_limited(stream: BinaryIO, limit: int) -> io.BytesIO:
                               "Make it smaller (export without embedded videos, compress images) or share "
                               "large media by link inside the document.")
     return io.BytesIO(data)
+
+
+def display_name(filename: str) -> str:
+    """The name a file is shown and downloaded under, in any script ("kế hoạch.pdf",
+    "计划.pdf"): its last path part only (no folders, so ``../`` leads nowhere), in NFC,
+    without control or format characters, at most 200 characters keeping the extension.
+    (``store_upload``'s ASCII clean-up would turn "计划.pdf" into "pdf".)"""
+    base = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in unicodedata.normalize("NFC", base) if unicodedata.category(ch)[0] not in "CZ"
+                   or ch == " ").strip().lstrip(".")
+    stem, dot, extension = base.rpartition(".")
+    if not dot:
+        stem, extension = base, ""
+    stem = stem[:200 - len(extension) - 1].strip() or "file"
+    return f"{stem}.{extension.lower()}" if extension else stem

@@ -3,6 +3,7 @@ peer comments, downloads (attachments only, members and staff only)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
@@ -84,6 +85,24 @@ def _max_mb() -> int:
     return int(current_app.config["LMS_PROJECT_MAX_BYTES"] // (1024 * 1024))
 
 
+def _due(form: Any, cohort: Cohort) -> datetime | None:
+    """The due time from the form's day, time and zone, in UTC; None when no day is given."""
+    day = form.get("due_day", "").strip()
+    if not day:
+        return None
+    try:
+        local = datetime.strptime(f"{day} {form.get('due_time', '').strip() or '00:00'}", "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise ValidationError("Give the due date as a day (2024-11-27) and a time (15:00).") from None
+    zone = form.get("zone", cohort.timezone)
+    if zone not in time_zone_choices():
+        raise ValidationError("Choose a time zone from the list.")
+    try:
+        return to_utc(local, zone)
+    except LocalTimeError as error:
+        raise ValidationError(str(error)) from None
+
+
 @bp.route("/cohorts/<slug>/project/settings", methods=["GET", "POST"])
 @login_required
 def project_settings(slug: str) -> str | Response:
@@ -94,20 +113,7 @@ def project_settings(slug: str) -> str | Response:
     form = request.form
     if request.method == "POST":
         try:
-            due = None
-            if form.get("due_day", "").strip():
-                try:
-                    local = datetime.strptime(f"{form['due_day'].strip()} {form.get('due_time', '').strip() or '00:00'}",
-                                              "%Y-%m-%d %H:%M")
-                except ValueError:
-                    raise ValidationError("Give the due date as a day (2024-11-27) and a time (15:00).") from None
-                zone = form.get("zone", cohort.timezone)
-                if zone not in time_zone_choices():
-                    raise ValidationError("Choose a time zone from the list.")
-                try:
-                    due = to_utc(local, zone)
-                except LocalTimeError as error:
-                    raise ValidationError(str(error)) from None
+            due = _due(form, cohort)
             number = form.get("presentation", "").strip()
             services.save_project(
                 cohort, title=form.get("title", ""), brief=form.get("brief", ""), due_at=due,

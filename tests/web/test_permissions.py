@@ -399,7 +399,7 @@ def _uploaded(w, r, role):
 
     versions = db.session.execute(sa.select(Submission.version, Submission.original_name)
                                   .order_by(Submission.version)).all()
-    assert [tuple(v) for v in versions] == [(1, "our_plan.pdf"), (2, "plan_v2.pdf")]
+    assert [tuple(v) for v in versions] == [(1, "our plan.pdf"), (2, "plan v2.pdf")]
 
 
 def _final(w, r, role):
