@@ -10,7 +10,8 @@ The rules, in order of weight:
    America change on different Sundays; a week in early November differs from one in
    October); the caller picks the week the group will work in.
 3. Countries, regions and organisations spread out: no two people of one organisation in a
-   group where avoidable.
+   group where avoidable (an organisation with more people than there are groups puts at
+   most its fair share in each).
 4. Nobody is the only person of their (self-described) gender in a group where that can be
    avoided, that is when at least one other person in the cohort shares it.
 
@@ -121,7 +122,7 @@ def group_sizes(count: int, min_size: int, max_size: int) -> list[int]:
 class _Context:
     """What scoring needs, computed once per formation."""
 
-    def __init__(self, people: Sequence[Person], settings: Settings) -> None:
+    def __init__(self, people: Sequence[Person], settings: Settings, groups: int) -> None:
         self.settings = settings
         monday = settings.reference_day - timedelta(days=settings.reference_day.weekday())
         self.origin = datetime.combine(monday - timedelta(days=1), time(0), tzinfo=UTC)
@@ -131,6 +132,10 @@ class _Context:
         self.all_regions = len({p.region for p in people if p.region})
         self.organisation = {p.key: (p.organisation or "").strip().casefold() for p in people}
         self.gender = {p.key: _gender(p) for p in people}
+        # Colleagues beyond an organisation's fair share per group cannot be avoided (eight
+        # people of one ministry in six groups put two together somewhere).
+        totals = Counter(self.organisation.values())
+        self.fair_share = {org: -(-n // max(groups, 1)) for org, n in totals.items()}
         self.values: dict[frozenset[int], float] = {}
 
     def _availability(self, person: Person, monday: date) -> int:
@@ -168,6 +173,7 @@ class _Context:
         regions = len({p.region for p in members if p.region})
         organisations = Counter(self.organisation[p.key] for p in members)
         colleagues = sum(n - 1 for org, n in organisations.items() if org)
+        avoidable = sum(max(0, n - self.fair_share[org]) for org, n in organisations.items() if org)
         here = Counter(self.gender[p.key] for p in members)
         isolated = sum(1 for g, n in here.items() if g and n == 1 and self.genders[g] >= 2)
         window_hours = slots * SLOT_MINUTES / 60
@@ -178,7 +184,7 @@ class _Context:
                  + WEIGHTS["gender"] * (0 if isolated else 1))
         if slots < self.min_slots:
             score -= NO_WINDOW_PENALTY
-        score -= ISOLATION_PENALTY * isolated + COLLEAGUE_PENALTY * colleagues
+        score -= ISOLATION_PENALTY * isolated + COLLEAGUE_PENALTY * avoidable
         return round(score, 6), shared, slots, countries, regions, colleagues, organisations, isolated
 
     def score(self, members: Sequence[Person]) -> GroupScore:
@@ -219,7 +225,8 @@ class _Context:
                            f"(longest {_duration(minutes)})")
         reasons.append(f"{countries} countr{'y' if countries == 1 else 'ies'} and {regions} "
                        f"region{'' if regions == 1 else 's'} among {size}")
-        shared_orgs = [f"{n} from one organisation" for org, n in organisations.items() if org and n > 1]
+        shared_orgs = [f"{n} from one organisation" + ("" if n > self.fair_share[org] else " (unavoidable)")
+                       for org, n in organisations.items() if org and n > 1]
         reasons.append("; ".join(shared_orgs) if shared_orgs else "every organisation different")
         reasons.append(f"{isolated} person(s) alone in their gender (avoidable)" if isolated
                        else "nobody alone in their gender")
@@ -253,7 +260,7 @@ def _objective(scores: Sequence[float]) -> tuple[float, ...]:
 
 def evaluate(groups: Sequence[Sequence[Person]], everyone: Sequence[Person], settings: Settings) -> list[GroupScore]:
     """Scores and reasons of groups as they stand (after people were moved by hand)."""
-    context = _Context(everyone, settings)
+    context = _Context(everyone, settings, len(groups))
     return [context.score(group) for group in groups]
 
 
@@ -261,7 +268,7 @@ def form_groups(people: Sequence[Person], settings: Settings, seed: int = 0) -> 
     """Balanced groups of ``people``; deterministic for ``seed``."""
     people = sorted(people, key=lambda p: p.key)
     sizes = group_sizes(len(people), settings.min_size, settings.max_size)
-    context = _Context(people, settings)
+    context = _Context(people, settings, len(sizes))
     rng = random.Random(seed)
     best: tuple[tuple[float, ...], list[list[Person]]] | None = None
     for _ in range(RESTARTS):

@@ -140,3 +140,13 @@ def test_impossible_windows_are_shown_not_hidden():
     group = evaluate([far], far, SETTINGS)[0]
     assert group.windows == () and group.score < 0
     assert group.reasons[0].startswith("no shared 2 h window inside everyone's 08:00–20:00")
+
+
+def test_colleagues_beyond_the_fair_share_are_avoided_and_the_rest_is_called_unavoidable():
+    """Eight from one ministry in four groups of four: two in each, never three."""
+    people = [Person(i, f"P{i}", "Africa/Nairobi", organisation="Ministry of ICT" if i <= 8 else f"Org {i}")
+              for i in range(1, 17)]
+    formation = form_groups(people, Settings(4, 4, date(2024, 11, 13)), seed=1)
+    for group in formation.groups:
+        assert sum(p.organisation == "Ministry of ICT" for p in group.members) == 2
+        assert "2 from one organisation (unavoidable)" in group.reasons
