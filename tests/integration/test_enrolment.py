@@ -220,3 +220,27 @@ def test_time_zones_and_genders_load_with_the_people(runner, ctx, tmp_path):
     assert bad.exit_code == 1
     assert "line 2: unknown time zone 'Mars/Olympus'" in bad.output
     assert "line 3: the gender is longer than 64 characters" in bad.output
+
+
+def test_coordinator_enrols_a_csv_in_the_browser_and_a_bad_file_enrols_nobody(client, ctx):
+    import io
+
+    from tests.conftest import log_in_as
+
+    cohort = make_cohort()
+    clara = make_user("clara@example.org", "Clara Coordinator")
+    enrol(clara, cohort, Role.COORDINATOR)
+    log_in_as(client, clara.id)
+    token = csrf_token(client, "/cohorts/itu-dpg-oss-2024/people")
+    bad = ("email,name,role,time_zone\nlan@example.org,Nguyễn Thị Lan,participant,Asia/Saigon\n"
+           "x@example.org,Иван,participant,Nowhere/Town\n")
+    page = client.post("/cohorts/itu-dpg-oss-2024/people/import", follow_redirects=True,
+                       data={"csrf_token": token, "people_csv": (io.BytesIO(bad.encode()), "people.csv")})
+    assert "Nobody was enrolled from people.csv: line 3: unknown time zone" in page.get_data(as_text=True)
+    assert _count(Membership) == 1
+    good = bad.replace("Nowhere/Town", "Europe/Kyiv")
+    page = client.post("/cohorts/itu-dpg-oss-2024/people/import", follow_redirects=True,
+                       data={"csrf_token": token, "people_csv": (io.BytesIO(good.encode("utf-16")), "people.csv")})
+    assert "Enrolled 2 membership(s); 2 new account(s)" in page.get_data(as_text=True)
+    lan = db.session.execute(sa.select(User).where(User.email == "lan@example.org")).scalar_one()
+    assert lan.timezone == "Asia/Ho_Chi_Minh" and lan.name == "Nguyễn Thị Lan"

@@ -447,7 +447,17 @@ def _comments_released(w, r, role):
     assert db.session.execute(sa.select(PeerComment.released)).scalars().all() == [True]
 
 
+def _enrolled_from_csv(w, r, role):
+    user = _scalar(sa.select(User).where(User.email == "sita.thapa@example.org"))
+    assert (user.name, user.timezone, user.gender) == ("सीता थापा", "Asia/Kathmandu", "woman")
+    assert _scalar(sa.select(Membership).where(Membership.user_id == user.id)).role == Role.PARTICIPANT
+
+
 GROUP_ROWS = [
+    Row("lms.cohorts.people_import", "POST", f"{C}/people/import", MANAGERS, check=_enrolled_from_csv,
+        data=lambda w: {"people_csv": (io.BytesIO("email,name,role,country,time_zone,gender\n"
+                                                  "sita.thapa@example.org,सीता थापा,participant,NP,Asia/Kathmandu,"
+                                                  "woman\n".encode("utf-16")), "people.csv")}),
     Row("lms.groups.groups_view", "GET", f"{C}/groups", MEMBERS,
         page={"participant": "<h1>Your group: Group A", "*": "<h1>Project groups"}),
     Row("lms.groups.groups_form", "POST", f"{C}/groups/form", TEACHERS, setup=_five_participants_and_no_project_work,
