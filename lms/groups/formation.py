@@ -136,7 +136,11 @@ class _Context:
         # people of one ministry in six groups put two together somewhere).
         totals = Counter(self.organisation.values())
         self.fair_share = {org: -(-n // max(groups, 1)) for org, n in totals.items()}
-        self.values: dict[frozenset[int], float] = {}
+        self.values: dict[int, float] = {}
+        #: One bit per person (a group's cache key) and what scoring reads, in one lookup.
+        self.bit = {p.key: 1 << i for i, p in enumerate(people)}
+        self.info = {p.key: (self.masks[p.key], p.country or None, p.region or None, self.organisation[p.key],
+                             self.gender[p.key]) for p in people}
 
     def _availability(self, person: Person, monday: date) -> int:
         try:
@@ -157,35 +161,49 @@ class _Context:
 
     def value(self, members: Sequence[Person]) -> float:
         """The score alone, cached by membership: the search asks for it thousands of times."""
-        key = frozenset(p.key for p in members)
+        key = 0
+        for person in members:
+            key |= self.bit[person.key]
         found = self.values.get(key)
         if found is None:
             found = self.values[key] = self._parts(members)[0]
         return found
 
-    def _parts(self, members: Sequence[Person]) -> tuple[float, int, int, int, int, int, Counter[str], int]:
+    def _parts(self, members: Sequence[Person]) -> tuple[float, int, int, int, int, int, dict[str, int], int]:
         size = len(members)
         shared = -1
+        countries, regions = set(), set()
+        organisations: dict[str, int] = {}
+        here: dict[str, int] = {}
         for person in members:
-            shared &= self.masks[person.key]
+            mask, country, region, organisation, gender = self.info[person.key]
+            shared &= mask
+            countries.add(country)
+            regions.add(region)
+            organisations[organisation] = organisations.get(organisation, 0) + 1
+            here[gender] = here.get(gender, 0) + 1
+        countries.discard(None)
+        regions.discard(None)
         slots = _longest_run(shared) if members else 0
-        countries = len({p.country for p in members if p.country})
-        regions = len({p.region for p in members if p.region})
-        organisations = Counter(self.organisation[p.key] for p in members)
-        colleagues = sum(n - 1 for org, n in organisations.items() if org)
-        avoidable = sum(max(0, n - self.fair_share[org]) for org, n in organisations.items() if org)
-        here = Counter(self.gender[p.key] for p in members)
-        isolated = sum(1 for g, n in here.items() if g and n == 1 and self.genders[g] >= 2)
+        colleagues = avoidable = isolated = 0
+        for organisation, n in organisations.items():
+            if organisation and n > 1:
+                colleagues += n - 1
+                avoidable += max(0, n - self.fair_share[organisation])
+        for gender, n in here.items():
+            if gender and n == 1 and self.genders[gender] >= 2:
+                isolated += 1
         window_hours = slots * SLOT_MINUTES / 60
         score = (WEIGHTS["meeting"] * min(window_hours, 3) / 3
-                 + WEIGHTS["countries"] * (countries / size if size else 0)
-                 + WEIGHTS["regions"] * (regions / max(1, min(size, self.all_regions)) if self.all_regions else 1)
+                 + WEIGHTS["countries"] * (len(countries) / size if size else 0)
+                 + WEIGHTS["regions"] * (len(regions) / max(1, min(size, self.all_regions)) if self.all_regions else 1)
                  + WEIGHTS["organisations"] * (1 - colleagues / (size - 1) if size > 1 else 1)
                  + WEIGHTS["gender"] * (0 if isolated else 1))
         if slots < self.min_slots:
             score -= NO_WINDOW_PENALTY
         score -= ISOLATION_PENALTY * isolated + COLLEAGUE_PENALTY * avoidable
-        return round(score, 6), shared, slots, countries, regions, colleagues, organisations, isolated
+        return (round(score, 6), shared, slots, len(countries), len(regions), colleagues, organisations,
+                isolated)
 
     def score(self, members: Sequence[Person]) -> GroupScore:
         """The score with what it is made of and the reasons, for showing."""
@@ -213,7 +231,7 @@ class _Context:
         return tuple(runs)
 
     def _reasons(self, size: int, slots: int, windows: tuple[tuple[datetime, datetime], ...], countries: int,
-                 regions: int, organisations: Counter[str], isolated: int) -> tuple[str, ...]:
+                 regions: int, organisations: dict[str, int], isolated: int) -> tuple[str, ...]:
         reasons = []
         minutes = slots * SLOT_MINUTES
         if windows:
