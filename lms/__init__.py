@@ -71,6 +71,10 @@ DEFAULTS: dict[str, Any] = {
     "LMS_UPLOAD_MAX_UNPACKED_BYTES": 100 * 1024 * 1024,
     "LMS_UPLOAD_MAX_MEMBERS": 1000,
     "LMS_UPLOAD_MAX_COMPRESSION_RATIO": 200,
+    #: Largest project file a group may upload (PDF, PPTX, DOCX, XLSX, ODP, ODT, ZIP).
+    "LMS_PROJECT_MAX_BYTES": 50 * 1024 * 1024,
+    #: A factory ``(app) -> ProjectStorage`` for shared storage; None: a local folder (lms.projects.storage).
+    "LMS_PROJECT_STORAGE": None,
     #: Width × height of an uploaded PNG or JPEG.
     "LMS_UPLOAD_MAX_IMAGE_PIXELS": 100_000_000,
     #: Where links in e-mails sent outside a web request (CLI, jobs) point; no trailing slash.
@@ -204,7 +208,9 @@ def _build_blueprint() -> Blueprint:
     from lms.core.security import register_error_pages
     from lms.courses.views import bp as courses_bp
     from lms.gradebook.views import bp as gradebook_bp
+    from lms.groups.views import bp as groups_bp
     from lms.main.views import bp as main_bp
+    from lms.projects.views import bp as projects_bp
     from lms.quizzes.views import bp as quizzes_bp
     from lms.sessions.material_views import bp as materials_bp
     from lms.sessions.views import bp as sessions_bp
@@ -215,7 +221,7 @@ def _build_blueprint() -> Blueprint:
         template_folder=str(TEMPLATES_DIR),
     )
     for child in (main_bp, auth_bp, courses_bp, cohorts_bp, sessions_bp, materials_bp, attendance_bp,
-                  gradebook_bp, certificates_bp, feeds_bp, quizzes_bp):
+                  gradebook_bp, certificates_bp, feeds_bp, quizzes_bp, groups_bp, projects_bp):
         parent.register_blueprint(child)
     register_error_pages(parent)
     from lms.auth.host import restore_host_user, use_host_user

@@ -6,12 +6,15 @@ from lms.certificates.models import Certificate
 from lms.cohorts.models import Cohort, Membership
 from lms.courses.models import Course
 from lms.gradebook.models import Mark
+from lms.groups.models import Group, GroupMember
 from lms.notifications.models import OutboxMessage
 from lms.quizzes.models import Answer, Attempt, Question, Quiz
+from lms.projects.models import PeerComment, ProjectGrade, ProjectGradeMember, ProjectSetting, Submission
 from lms.sessions.models import Material, Session
 
 __all__ = [
     "AuditEvent", "Certificate", "Mark",
     "AttendanceRecord", "NameMapping", "ParticipationMark", "User", "UserSession", "Cohort", "Membership", "Course",
     "OutboxMessage", "Material", "Session", "Quiz", "Question", "Attempt", "Answer",
+    "Group", "GroupMember", "PeerComment", "ProjectGrade", "ProjectGradeMember", "ProjectSetting", "Submission",
 ]

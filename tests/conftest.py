@@ -151,7 +151,8 @@ def _itu_scheme() -> dict[str, Any]:
 
     spec = _itu_spec()
     return {"grading": to_json(spec.grading), "attendance_policy": to_json(spec.attendance),
-            "participation_per": spec.participation_per, "provider": spec.provider, "summary": spec.summary}
+            "participation_per": spec.participation_per, "provider": spec.provider, "summary": spec.summary,
+            "group_min": spec.group_min, "group_max": spec.group_max, "project": to_json(spec.project)}
 
 
 def make_cohort(slug: str = "itu-dpg-oss-2024", **overrides: Any) -> Cohort:
@@ -265,6 +266,9 @@ class World:
     reset_token: str  #: a valid password-reset link for the participant
     quiz_id: int = 0  #: the knowledge check: two questions, no time limit
     attempt_id: int = 0  #: the participant's submitted attempt
+    group_id: int = 0  #: "Group A": the participant's project group, graded (not released), with a comment
+    other_group_id: int = 0  #: "Group B": an empty group
+    submission_id: int = 0  #: Group A's uploaded PDF, version 1
 
 
 def make_world(finalised: bool = False) -> World:
@@ -309,6 +313,7 @@ def make_world(finalised: bool = False) -> World:
         Certificate(cohort_id=cohort.id, user_id=participant.id, code="C" * 32, total=Decimal("85"),
                     recipient_name=participant.name),
     ])
+    group_a, group_b, submission = _world_project(cohort, participant, users["coordinator"])
     record_event(users["coordinator"], "cohort.finalise", "cohort", cohort.id, cohort_id=cohort.id)
     queue_email("participant@example.org", "Welcome", "Hello")
     quiz, attempt = _world_quiz(cohort.id, participant)
@@ -318,7 +323,8 @@ def make_world(finalised: bool = False) -> World:
     return World(slug=cohort.slug, cohort_id=cohort.id, users={k: u.id for k, u in users.items()},
                  membership_id=memberships[Role.PARTICIPANT].id, session_id=first.id, material_id=material.id,
                  code="C" * 32, calendar_token="t" * 43, reset_token=make_reset_token(participant),
-                 quiz_id=quiz.id, attempt_id=attempt.id)
+                 quiz_id=quiz.id, attempt_id=attempt.id,
+                 group_id=group_a.id, other_group_id=group_b.id, submission_id=submission.id)
 
 
 def _world_quiz(cohort_id: int, participant: User) -> tuple[Any, Any]:
@@ -344,3 +350,36 @@ def _world_quiz(cohort_id: int, participant: User) -> tuple[Any, Any]:
                         Answer(attempt_id=attempt.id, question_id=questions[1].id, response=["dhis2"],
                                points=Decimal(1))])
     return quiz, attempt
+
+
+#: The PDF Group A uploaded in ``make_world``.
+WORLD_SUBMISSION = b"%PDF-1.4 our plan\n%%EOF\n"
+
+
+def _world_project(cohort: Cohort, participant: User, commenter: User) -> tuple[Any, Any, Any]:
+    """Groups A (the participant, graded "good", not released, one peer comment, one
+    submission) and B (empty), and the cohort's project settings."""
+    from lms.core.uploads import UploadLimits
+    from lms.groups.models import Group, GroupMember
+    from lms.projects.models import PeerComment, ProjectGrade, ProjectGradeMember, ProjectSetting, Submission
+    from lms.projects.storage import storage
+
+    group_a, group_b = Group(cohort_id=cohort.id, name="Group A"), Group(cohort_id=cohort.id, name="Group B")
+    group_a.members = [GroupMember(cohort_id=cohort.id, user=participant)]
+    db.session.add_all([group_a, group_b])
+    db.session.flush()
+    stored = storage().save(io.BytesIO(WORLD_SUBMISSION), "our plan.pdf", UploadLimits())
+    submission = Submission(group_id=group_a.id, cohort_id=cohort.id, version=1, stored_name=stored.stored_name,
+                            original_name="our plan.pdf", content_type=stored.content_type,
+                            size_bytes=stored.size_bytes, sha256=stored.sha256, uploaded_by_id=participant.id)
+    grade = ProjectGrade(group_id=group_a.id, cohort_id=cohort.id, level="good", points=Decimal(50),
+                         feedback="A realistic plan.", released=False)
+    grade.members = [ProjectGradeMember(cohort_id=cohort.id, user_id=participant.id, level="good",
+                                        points=Decimal(50))]
+    db.session.add_all([submission, grade,
+                        PeerComment(group_id=group_a.id, cohort_id=cohort.id, author_id=commenter.id,
+                                    body="Clear risks.", released=False),
+                        ProjectSetting(cohort_id=cohort.id, title="Final group project", brief="Plan a DPG.",
+                                       due_at=datetime(2024, 11, 27, 14, tzinfo=UTC))])
+    db.session.flush()
+    return group_a, group_b, submission

@@ -64,6 +64,11 @@ def can_join(user: Any, cohort: Cohort) -> bool:
     return is_site_admin(user) or is_member(user, cohort)
 
 
+def is_participant(user: Any, cohort: Cohort) -> bool:
+    """Takes part as a learner (uploads a group's project, comments on presentations)."""
+    return Role.PARTICIPANT in roles_in(user, cohort)
+
+
 def can_see_people(user: Any, cohort: Cohort) -> bool:
     """The list of everyone in a cohort with e-mails: staff only (participants see names)."""
     return is_staff(user, cohort)

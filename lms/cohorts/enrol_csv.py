@@ -1,4 +1,4 @@
-"""Reading an enrolment CSV (``email,name,role`` and optional ``country,organisation``),
+"""Reading an enrolment CSV (``email,name,role`` and optional ``country,organisation,time_zone,gender``),
 checking every line before anything is written."""
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from lms.core.errors import ValidationError
 from lms.core.text import single_line_problem
 
 REQUIRED = ("email", "name", "role")
-OPTIONAL = ("country", "organisation")
+OPTIONAL = ("country", "organisation", "time_zone", "gender")
+#: Self-described gender: free text, kept short.
+GENDER_MAX = 64
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,19 @@ def _country(value: str) -> str | None:
     except LookupError:
         return ""
     return str(found.alpha_2)
+
+
+def _zones() -> set[str]:
+    from zoneinfo import available_timezones
+
+    return available_timezones()
+
+
+def _canonical_zone(zone: str) -> str:
+    """Today's name of a zone (Asia/Calcutta → Asia/Kolkata)."""
+    from lms.core.time import RENAMED_ZONES
+
+    return RENAMED_ZONES.get(zone, zone)
 
 
 def parse_enrolment_csv(text: str) -> list[ParsedRow]:
@@ -77,6 +92,14 @@ def parse_enrolment_csv(text: str) -> list[ParsedRow]:
         country = _country(row.get("country", ""))
         if country == "":
             line_problems.append(f"unknown country {row['country']!r} (use a name or a two-letter code)")
+        zone = row.get("time_zone", "")
+        if zone and zone not in _zones():
+            line_problems.append(f"unknown time zone {zone!r} (use an IANA name such as Africa/Nairobi)")
+        gender = row.get("gender", "")
+        if len(gender) > GENDER_MAX:
+            line_problems.append(f"the gender is longer than {GENDER_MAX} characters")
+        elif problem := single_line_problem(gender, "the gender"):
+            line_problems.append(problem.rstrip("."))
         key = (email, role)
         if key in seen and not line_problems:
             line_problems.append(f"{email} is already listed as {role.value} on line {seen[key]}")
@@ -85,7 +108,8 @@ def parse_enrolment_csv(text: str) -> list[ParsedRow]:
             problems.extend(f"line {index}: {p}" for p in line_problems)
             continue
         rows.append(ParsedRow(index, Enrolment(email, row["name"], role, country,
-                                               row.get("organisation") or None)))
+                                               row.get("organisation") or None, _canonical_zone(zone) or None,
+                                               gender or None)))
     if problems:
         raise ValidationError(problems)
     if not rows:

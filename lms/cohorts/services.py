@@ -117,6 +117,10 @@ class Enrolment:
     role: Role
     country: str | None = None
     organisation: str | None = None
+    #: IANA zone; for a new account (else the cohort's), or an existing one still on UTC.
+    timezone: str | None = None
+    #: Self-described; set when the account has none yet.
+    gender: str | None = None
 
 
 @dataclass(frozen=True)
@@ -165,9 +169,13 @@ def enrol_people(cohort: Cohort, people: list[Enrolment], actor: User | None = N
         created = user is None
         if user is None:
             user = register_user(person.email, None, Profile(person.name, person.country, person.organisation,
-                                                             cohort.timezone))
+                                                             person.timezone or cohort.timezone))
             send_password_link(user, "welcome", cohort.title)
             accounts[person.email] = user
+        elif person.timezone and user.timezone == "UTC":
+            user.timezone = person.timezone
+        if person.gender and not user.gender:
+            user.gender = person.gender.strip()
         added = person.role not in held[person.email]
         add_member(cohort, user, person.role, actor)
         held[person.email].add(person.role)

@@ -10,7 +10,7 @@ from lms.cohorts import services
 from lms.cohorts.forms import EnrolForm
 from lms.cohorts.models import Cohort, Role
 from lms.core.db import db
-from lms.core.errors import LMSError, NotFoundError
+from lms.core.errors import LMSError, NotFoundError, ValidationError
 from lms.core.timefmt import show_span
 
 bp = Blueprint("cohorts", __name__, url_prefix="/cohorts")
@@ -87,4 +87,36 @@ def member_remove(slug: str, membership_id: int) -> Response:
         return redirect(url_for("lms.cohorts.people_view", slug=slug))
     db.session.commit()
     flash(f"{name} is no longer {role.value} in this cohort.", "success")
+    return redirect(url_for("lms.cohorts.people_view", slug=slug))
+
+
+@bp.post("/<slug>/people/import")
+@login_required
+def people_import(slug: str) -> Response:
+    """Enrol everyone in an uploaded CSV (the ``enrol-csv`` format, with optional
+    ``time_zone`` and ``gender``); every line is checked first, nothing is written on a problem."""
+    from lms.cohorts.enrol_csv import parse_enrolment_csv
+    from lms.core.encodings import TextEncodingError, decode_text
+
+    cohort = load_cohort(slug)
+    permissions.authorize(permissions.can_manage_cohort(current_user, cohort))
+    upload = request.files.get("people_csv")
+    try:
+        if upload is None or not upload.filename:
+            raise ValidationError("Choose a CSV file (email,name,role[,country,organisation,time_zone,gender]).")
+        try:
+            text = decode_text(upload.read())
+        except TextEncodingError as error:
+            raise ValidationError(str(error)) from None
+        results = services.enrol_people(cohort, [row.enrolment for row in parse_enrolment_csv(text)], current_user)
+    except LMSError as error:
+        db.session.rollback()
+        problems = error.problems if isinstance(error, ValidationError) else [str(error)]
+        shown = "; ".join(problems[:20]) + (f"; and {len(problems) - 20} more" if len(problems) > 20 else "")
+        flash(f"Nobody was enrolled from {upload.filename if upload else 'the file'}: {shown}", "error")
+    else:
+        db.session.commit()
+        created = sum(1 for done in results if done.created)
+        flash(f"Enrolled {len(results)} membership(s); {created} new account(s) were e-mailed a link to set "
+              "their password.", "success")
     return redirect(url_for("lms.cohorts.people_view", slug=slug))

@@ -67,5 +67,6 @@ def register_commands() -> None:
     import lms.courses.cli  # noqa: F401
     import lms.demo.cli  # noqa: F401
     import lms.gradebook.cli  # noqa: F401
+    import lms.groups.cli  # noqa: F401
     import lms.notifications.cli  # noqa: F401
     import lms.quizzes.cli  # noqa: F401

@@ -18,6 +18,7 @@ from lms.core.encodings import TextEncodingError, decode_text
 from lms.core.localtime import LocalTimeError, to_utc
 from lms.courses.spec import (
     COMPONENT_POLICIES,
+    LATE_UPLOADS,
     MATERIAL_KINDS,
     QUESTION_KINDS,
     QUIZ_FEEDBACK,
@@ -478,7 +479,8 @@ class _Reader:
         return QuizQuestionSpec(text, choices, tuple(sorted({c - 1 for c in correct})), explanation, kind, partial)
 
     def project(self, value: Any, grading: GradingSpec | None) -> ProjectSpec:
-        p = self.table(value, "project", {"title", "brief", "deliverables", "levels"}, {"title", "brief"})
+        p = self.table(value, "project", {"title", "brief", "deliverables", "levels", "presentation_session",
+                                          "late_uploads"}, {"title", "brief"})
         levels = []
         for i, item in enumerate(self.array(p, "levels", "project")):
             path = f"project.levels[{i}]"
@@ -495,8 +497,11 @@ class _Reader:
                 elif scheme and level.name not in scheme:
                     self.error(f"project.levels[{i}].name",
                                f"{level.name!r} is not a level of the grading scheme ({', '.join(scheme)})")
+        presentation = (self.integer(p, "presentation_session", "project", 1, 1000)
+                        if "presentation_session" in p else None)
         return ProjectSpec(self.text(p, "title", "project"), self.text(p, "brief", "project"),
-                           self.texts(p, "deliverables", "project"), tuple(levels))
+                           self.texts(p, "deliverables", "project"), tuple(levels), presentation,
+                           self.choice(p, "late_uploads", "project", LATE_UPLOADS, default="flag"))
 
     def cohorts(self, top: dict[str, Any], sessions: tuple[SessionSpec, ...]) -> tuple[CohortSpec, ...]:
         found = []

@@ -12,6 +12,8 @@ from decimal import Decimal
 MATERIAL_KINDS = ("slides", "video", "reading", "exercise", "other")
 COMPONENT_POLICIES = ("completion", "attendance", "marks", "levels")
 QUESTION_KINDS = ("text", "long_text", "choice", "yes_no")
+#: ``flag``: uploads after the due date are accepted and marked late; ``refuse``: refused.
+LATE_UPLOADS = ("flag", "refuse")
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,9 @@ class ProjectSpec:
     brief: str
     deliverables: tuple[str, ...] = ()
     levels: tuple[LevelSpec, ...] = ()
+    #: The session the groups present in (its start is the default due date); None: the last one.
+    presentation_session: int | None = None
+    late_uploads: str = "flag"
 
 
 @dataclass(frozen=True)

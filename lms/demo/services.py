@@ -1,6 +1,6 @@
 """A demo cohort to click through: the ITU course (imported from its course file, with its
-knowledge-check quiz open to take) with 32 participants from many countries, two
-instructors and a coordinator."""
+knowledge-check quiz open to take) with 32 participants from many countries in balanced project
+groups, two instructors and a coordinator."""
 from __future__ import annotations
 
 import secrets
@@ -93,6 +93,9 @@ def load_demo() -> tuple[Cohort, list[DemoLogin]]:
     for name, country, zone in PARTICIPANTS:
         add_member(cohort, _user(participant_email(name), name, country, zone, shared_hash), Role.PARTICIPANT)
     db.session.flush()
+    from lms.groups.services import save_formation
+
+    save_formation(cohort, 0, None)  # balanced project groups, to see on the Groups page
     return cohort, _logins(passwords)
 
 

@@ -105,7 +105,23 @@ def _marks(cohort: Cohort, only: User | None = None) -> dict[int, dict[str, Any]
     marks: dict[int, dict[str, Any]] = {}
     for mark in db.session.execute(query).all():
         marks.setdefault(mark.user_id, {})[mark.component_key] = mark
+    project = next((c for c in scheme_of(cohort).components if c.policy == "levels"), None)
+    if project is not None:
+        # A released group project grade is each member's mark for the levelled component,
+        # unless a mark was entered by hand (audited by set_mark), which overrides it.
+        from lms.projects.services import released_project_marks
+
+        for user_id, (points, level) in released_project_marks(cohort, only).items():
+            marks.setdefault(user_id, {}).setdefault(project.key, ProjectMark(points, level))
     return marks
+
+
+@dataclass(frozen=True)
+class ProjectMark:
+    """A group project grade as a gradebook mark (same shape as a ``Mark`` row)."""
+
+    points: Decimal
+    level: str | None
 
 
 def _row(setting: _Setting, person: PersonRow, own: dict[str, Any]) -> Row:
@@ -113,7 +129,8 @@ def _row(setting: _Setting, person: PersonRow, own: dict[str, Any]) -> Row:
     grades, so both always agree."""
     quizzes = setting.quizzes.get(person.user.id, {})
     key = (tuple(person.statuses), person.attendance_points, person.participation_points,
-           tuple(sorted((k, m.points, m.level) for k, m in own.items())), tuple(sorted(quizzes.items())))
+           tuple(sorted((k, m.points, m.level, isinstance(m, ProjectMark)) for k, m in own.items())),
+           tuple(sorted(quizzes.items())))
     same = setting.standings.get(key)
     if same is None:
         same = setting.standings[key] = _standing(setting, person, own, quizzes)
@@ -128,6 +145,8 @@ def _standing(setting: _Setting, person: PersonRow, own: dict[str, Any], quizzes
         given[component.key] = None
         if component.key in own:  # a hand-entered mark overrides what is computed
             given[component.key] = Fraction(own[component.key].points)
+            if isinstance(own[component.key], ProjectMark):
+                computed.add(component.key)
         elif component.key in quizzes:
             given[component.key] = quizzes[component.key]
             computed.add(component.key)

@@ -198,3 +198,49 @@ def test_the_last_coordinator_cannot_be_removed_and_re_adding_says_so(client, ct
     nameless = client.post(people, data={"csrf_token": csrf_token(client, people), **form,
                                          "email": "brand.new@example.org"}).get_data(as_text=True)
     assert "has no account yet: give their full name" in nameless
+
+
+def test_time_zones_and_genders_load_with_the_people(runner, ctx, tmp_path):
+    make_cohort()
+    make_user("amina.diallo@example.org", "Amina Diallo", timezone="UTC", gender="woman")
+    text = ("email,name,role,country,organisation,time_zone,gender\n"
+            "amina.diallo@example.org,Amina Diallo,participant,SN,,Africa/Dakar,female\n"
+            "lan@example.org,Nguyễn Thị Lan,participant,VN,Viet Nam MIC,Asia/Saigon,nữ\n"
+            "ivan@example.org,Иван Петров,participant,UA,,Europe/Kyiv,\n")
+    result = _run(runner, tmp_path, text)
+    assert result.exit_code == 0, result.output
+    people = {u.email: u for u in db.session.execute(sa.select(User)).scalars()}
+    assert (people["amina.diallo@example.org"].timezone, people["amina.diallo@example.org"].gender) == (
+        "Africa/Dakar", "woman")  # a zone for an account still on UTC; a gender never replaced
+    assert (people["lan@example.org"].timezone, people["lan@example.org"].gender) == ("Asia/Ho_Chi_Minh", "nữ")
+    assert (people["ivan@example.org"].timezone, people["ivan@example.org"].gender) == ("Europe/Kyiv", None)
+    bad = _run(runner, tmp_path, "email,name,role,time_zone,gender\n"
+                                 "x@example.org,X,participant,Mars/Olympus,\n"
+                                 f"y@example.org,Y,participant,UTC,{'g' * 65}\n")
+    assert bad.exit_code == 1
+    assert "line 2: unknown time zone 'Mars/Olympus'" in bad.output
+    assert "line 3: the gender is longer than 64 characters" in bad.output
+
+
+def test_coordinator_enrols_a_csv_in_the_browser_and_a_bad_file_enrols_nobody(client, ctx):
+    import io
+
+    from tests.conftest import log_in_as
+
+    cohort = make_cohort()
+    clara = make_user("clara@example.org", "Clara Coordinator")
+    enrol(clara, cohort, Role.COORDINATOR)
+    log_in_as(client, clara.id)
+    token = csrf_token(client, "/cohorts/itu-dpg-oss-2024/people")
+    bad = ("email,name,role,time_zone\nlan@example.org,Nguyễn Thị Lan,participant,Asia/Saigon\n"
+           "x@example.org,Иван,participant,Nowhere/Town\n")
+    page = client.post("/cohorts/itu-dpg-oss-2024/people/import", follow_redirects=True,
+                       data={"csrf_token": token, "people_csv": (io.BytesIO(bad.encode()), "people.csv")})
+    assert "Nobody was enrolled from people.csv: line 3: unknown time zone" in page.get_data(as_text=True)
+    assert _count(Membership) == 1
+    good = bad.replace("Nowhere/Town", "Europe/Kyiv")
+    page = client.post("/cohorts/itu-dpg-oss-2024/people/import", follow_redirects=True,
+                       data={"csrf_token": token, "people_csv": (io.BytesIO(good.encode("utf-16")), "people.csv")})
+    assert "Enrolled 2 membership(s); 2 new account(s)" in page.get_data(as_text=True)
+    lan = db.session.execute(sa.select(User).where(User.email == "lan@example.org")).scalar_one()
+    assert lan.timezone == "Asia/Ho_Chi_Minh" and lan.name == "Nguyễn Thị Lan"

@@ -22,6 +22,8 @@ from lms.core.db import db
 from lms.courses.loader import load_course_file
 from lms.courses.services import import_course
 from lms.gradebook.models import Mark
+from lms.groups.models import GroupMember
+from lms.projects.models import ProjectGrade, ProjectGradeMember, ProjectSetting, Submission
 from lms.quizzes.models import Answer, Attempt, Question, Quiz
 from lms.sessions.models import Session
 from lms.sessions.services import cancel_session
@@ -62,6 +64,7 @@ def finalised(client, runner, ctx, tmp_path) -> dict[str, Any]:
     for user in users.values():
         enrol(user, cohort, Role.PARTICIPANT)
     enrol(make_user("clara@example.org", "Clara Coordinator"), cohort, Role.COORDINATOR)
+    _groups_and_project(cohort, users)
     cancel_session(db.session.execute(sa.select(Session).where(Session.cohort_id == cohort.id,
                                                                Session.number == 5)).scalar_one())
     db.session.commit()
@@ -118,6 +121,46 @@ def _amit_answer(client: Any, world: dict[str, Any]) -> str:
     first = layout[0][0]
     return _post(_as(client, world, "amit@example.org"), f"{_quiz(world)}/take",
                  {"shown": str(first), f"q-{first}": "0", "action": "submit", "page": "0"}, _quiz(world))
+def _groups_and_project(cohort: Any, users: dict[str, Any]) -> None:
+    """Two groups; Group 1 uploaded a version and is graded (not released)."""
+    import io
+
+    from lms.groups import services as groups
+    from lms.projects import services as projects
+
+    ids = [u.id for u in users.values()]
+    made = groups.set_groups(cohort, {"Group 1": ids[:3], "Group 2": ids[3:]}, None, "import")
+    projects.submit_version(cohort, made[0], users["amina.diallo@example.org"],
+                            io.BytesIO(b"%PDF-1.4 plan\n%%EOF\n"), "plan.pdf")
+    projects.grade_group(cohort, made[0], "good", "Fine.", False, None)
+
+
+def _group_id(name: str) -> int:
+    from lms.groups.models import Group
+
+    return db.session.execute(sa.select(Group.id).where(Group.name == name)).scalar_one()
+
+
+def _as_participant(client: Any, email: str) -> Any:
+    """Another browser, logged in as a participant (the test's own client stays the coordinator's)."""
+    other = client.application.test_client()
+    assert login(other, email).status_code == 302
+    return other
+
+
+def _upload(client: Any, world: dict[str, Any]) -> str:
+    amina = _as_participant(client, "amina.diallo@example.org")
+    data = {"csrf_token": csrf_token(amina, f"{C}/project"),
+            "file": (__import__("io").BytesIO(b"%PDF-1.4 late plan\n%%EOF\n"), "plan2.pdf")}
+    return _page_text(amina.post(f"{C}/project/upload", data=data, follow_redirects=True))
+
+
+def _final(client: Any, world: dict[str, Any]) -> str:
+    from lms.projects.models import Submission
+
+    amina = _as_participant(client, "amina.diallo@example.org")
+    submission = db.session.execute(sa.select(Submission.id)).scalar_one()
+    return _post(amina, f"/submissions/{submission}/final", {}, f"{C}/project")
 
 
 def _state(client) -> dict[str, Any]:
@@ -148,6 +191,14 @@ def _state(client) -> dict[str, Any]:
         "quiz questions": rows(Question, Question.id, Question.slot, Question.version, Question.text,
                                Question.correct, Question.retired_at),
         "quizzes": rows(Quiz, Quiz.id, Quiz.title, Quiz.grading, Quiz.component_key, Quiz.attempts_allowed),
+        "groups": rows(GroupMember, GroupMember.group_id, GroupMember.user_id),
+        "project grades": rows(ProjectGrade, ProjectGrade.group_id, ProjectGrade.level, ProjectGrade.released,
+                               ProjectGrade.feedback),
+        "project grade members": rows(ProjectGradeMember, ProjectGradeMember.user_id, ProjectGradeMember.level,
+                                      ProjectGradeMember.override_reason),
+        "submissions": rows(Submission, Submission.group_id, Submission.version, Submission.is_final),
+        "project settings": rows(ProjectSetting, ProjectSetting.title, ProjectSetting.due_at,
+                                 ProjectSetting.late_policy),
     }
 
 
@@ -217,6 +268,25 @@ PATHS: dict[str, Callable[[Any, Any, dict[str, Any]], str]] = {
     "browser: reopen a quiz attempt": lambda c, r, w: _post(
         c, f"{_quiz(w)}/attempts/{_lan_attempt(w)}/reopen", {"reason": "lost connection"}, f"{_quiz(w)}/attempts"),
     "browser: regrade a quiz": lambda c, r, w: _post(c, f"{_quiz(w)}/regrade", {}),
+    "browser: form groups": lambda c, r, w: _post(c, f"{C}/groups/form", {"seed": "2", "stage": "save"},
+                                                  f"{C}/groups"),
+    "browser: move a person to another group": lambda c, r, w: _post(c, f"{C}/groups/move", {
+        "user_id": _uid(w, "ivan@example.org"), "group_id": _group_id("Group 2")}, f"{C}/groups"),
+    "browser: project settings": lambda c, r, w: _post(c, f"{C}/project/settings", {
+        "title": "Plan", "brief": "Plan.", "due_day": "2024-12-30", "due_time": "12:00", "zone": "UTC",
+        "presentation": "5", "late_policy": "flag"}),
+    "browser: upload a project version": lambda c, r, w: _upload(c, w),
+    "browser: mark a version final": lambda c, r, w: _final(c, w),
+    "browser: grade a group": lambda c, r, w: _post(c, f"{C}/groups/{_group_id('Group 2')}/grade", {
+        "level": "excellent", "feedback": "Excellent.", "release": "yes"}),
+    "browser: override one member's project grade": lambda c, r, w: _post(
+        c, f"{C}/groups/{_group_id('Group 1')}/override", {"user_id": _uid(w, "wang@example.org"),
+                                                           "level": "excellent", "reason": "did most of it"},
+        f"{C}/groups/{_group_id('Group 1')}/grade"),
+    "browser: release a project grade": lambda c, r, w: _post(c, f"{C}/groups/{_group_id('Group 1')}/release", {},
+                                                              f"{C}/groups/{_group_id('Group 1')}/grade"),
+    "cli: form-groups": lambda c, r, w: _cli(r, "form-groups", SLUG, "--seed", "1"),
+    "cli: import-groups": lambda c, r, w: _cli(r, "import-groups", SLUG, _groups_csv(w)),
     "cli: import-grades": lambda c, r, w: _cli(r, "import-grades", SLUG, _grades(
         w["tmp"], {"lan.nguyen@example.org": "10,15,15,excellent"})),
     "cli: import-attendance": lambda c, r, w: _cli(
@@ -233,6 +303,12 @@ def _membership(world: dict[str, Any], email: str) -> int:
     return db.session.execute(sa.select(Membership.id).where(
         Membership.cohort_id == world["cohort_id"], Membership.user_id == _uid(world, email),
         Membership.role == Role.PARTICIPANT)).scalar_one()
+
+
+def _groups_csv(world: dict[str, Any]) -> str:
+    path = world["tmp"] / "groups.csv"
+    path.write_text("group,email\nGroup 9,ivan@example.org\n", encoding="utf-8")
+    return str(path)
 
 
 def _enrol_csv(world: dict[str, Any]) -> str:
@@ -264,6 +340,8 @@ def test_the_freeze_list_covers_every_service_that_writes_what_feeds_a_grade():
     from lms.courses import services as courses
     from lms.gradebook import importer
     from lms.gradebook import services as gradebook
+    from lms.groups import services as groups
+    from lms.projects import services as projects
     from lms.quizzes import editing as quiz_editing
     from lms.quizzes import services as quizzes
     from lms.sessions import services as sessions
@@ -273,7 +351,9 @@ def test_the_freeze_list_covers_every_service_that_writes_what_feeds_a_grade():
                sessions.restore_session, cohorts.add_member, cohorts.enrol_people, cohorts.remove_member,
                courses.import_course, quizzes.start_attempt, quizzes.save_answers, quizzes.submit_attempt,
                quizzes.reopen_attempt, quizzes.regrade, quiz_editing.update_settings, quiz_editing.save_question,
-               quiz_editing.remove_question]
+               quiz_editing.remove_question, groups.set_groups, groups.move_member, projects.save_project,
+               projects.submit_version, projects.mark_final, projects.grade_group, projects.override_member,
+               projects.release_grade]
     for writer in writers:
         source = inspect.getsource(writer)
         if writer is courses.import_course:

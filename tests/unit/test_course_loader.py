@@ -227,3 +227,12 @@ def test_the_readme_example_is_a_valid_course_file():
     spec = load_course(example, "README.md")
     assert spec.slug == "dpg-basics" and len(spec.cohorts[0].sessions) == 2
     assert spec.cohorts[0].sessions[1].duration_minutes == 180
+
+
+def test_the_project_names_its_presentation_session_and_late_policy():
+    spec = load_course_file(Path(__file__).resolve().parents[2] / "courses" / "itu-dpg-oss.toml")
+    assert spec.project is not None
+    assert (spec.project.presentation_session, spec.project.late_uploads) == (5, "flag")
+    text = MINIMAL + '\n[project]\ntitle = "P"\nbrief = "B"\nlate_uploads = "sometimes"\n'
+    assert any("project.late_uploads" in p for p in problems(text))
+    assert load_course(MINIMAL + '\n[project]\ntitle = "P"\nbrief = "B"\n').project.late_uploads == "flag"

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from lms.attendance.models import AttendanceRecord, AttendanceSource, AttendanceStatus, ParticipationMark
-from lms.cohorts.models import Role
+from lms.cohorts.models import Membership, Role
 from lms.core.db import db
 from lms.gradebook.models import Mark
 from tests.conftest import enrol, login, make_cohort, make_session, make_user
@@ -31,17 +31,19 @@ PAGES = {
     "/": ("participant", 2, False),
     C: ("participant", 6, False),
     f"{C}/sessions/1": ("participant", 5, False),
-    f"{C}/my-grades": ("participant", 9, False),  # 8 + the quiz points (issue #9)
+    f"{C}/my-grades": ("participant", 10, False),  # 8 + the quiz points (#9) + released project grades (#10)
     f"{C}/quizzes/1": ("participant", 7, False),
     f"{C}/quizzes/1/take": ("participant", 8, False),
     f"{C}/quizzes/1/attempts": ("instructor", 7, True),
     f"{C}/quizzes/1/analysis": ("instructor", 7, True),
+    f"{C}/project": ("participant", 12, True),  # a comment form for every other group
     "/account/calendar": ("participant", 1, False),
-    f"{C}/gradebook": ("instructor", 9, True),  # 8 + the quiz points (issue #9)
+    f"{C}/gradebook": ("instructor", 10, True),  # 8 + the quiz points (#9) + released project grades (#10)
+    f"{C}/groups": ("instructor", 6, True),
     f"{C}/attendance": ("instructor", 7, True),
     f"{C}/participation": ("instructor", 5, True),
     f"{C}/sessions/1/attendance": ("instructor", 6, True),
-    f"{C}/certificates": ("coordinator", 10, True),  # 9 + the quiz points (issue #9)
+    f"{C}/certificates": ("coordinator", 11, True),  # 9 + the quiz points (#9) + released project grades (#10)
 }
 
 
@@ -67,6 +69,7 @@ def _cohort_of(size: int) -> None:
                             points=Decimal(i % 11)))
     _quiz_attempts(cohort, size)
     db.session.commit()
+    _groups_of(cohort)
     for role in ("instructor", "coordinator"):
         enrol(make_user(f"{role}@example.org", role.title()), cohort, Role(role))
 
@@ -96,6 +99,31 @@ def _quiz_attempts(cohort, size: int) -> None:
         db.session.add_all([Answer(attempt_id=attempt.id, question_id=q.id, response=[(i >> n) % 4],
                                    points=Decimal(int((i >> n) % 4 == q.correct[0])) if done else None)
                             for n, q in enumerate(questions)])
+def _groups_of(cohort) -> None:
+    """Groups of five or six, the first graded (released) with one member's override, a
+    submission and peer comments in each."""
+    from lms.groups.models import Group, GroupMember
+    from lms.projects.models import PeerComment, ProjectGrade, ProjectGradeMember, Submission
+
+    people = db.session.execute(sa.select(Membership.user_id).where(
+        Membership.cohort_id == cohort.id, Membership.role == Role.PARTICIPANT).order_by(Membership.user_id)
+    ).scalars().all()
+    for n, start in enumerate(range(0, len(people), 5), start=1):
+        group = Group(cohort_id=cohort.id, name=f"Group {n}")
+        group.members = [GroupMember(cohort_id=cohort.id, user_id=uid) for uid in people[start:start + 5]]
+        db.session.add(group)
+        db.session.flush()
+        db.session.add(Submission(group_id=group.id, cohort_id=cohort.id, version=1, stored_name=f"{n:032x}.pdf",
+                                  original_name="plan.pdf", content_type="application/pdf", size_bytes=10,
+                                  sha256="0" * 64, uploaded_by_id=people[start], is_final=True))
+        db.session.add(PeerComment(group_id=group.id, cohort_id=cohort.id, author_id=people[0], body="Clear plan.",
+                                   released=True))
+        if n == 1:
+            grade = ProjectGrade(group_id=group.id, cohort_id=cohort.id, level="good", points=50, released=True)
+            grade.members = [ProjectGradeMember(cohort_id=cohort.id, user_id=uid, level="good", points=50)
+                             for uid in people[start:start + 5]]
+            db.session.add(grade)
+    db.session.commit()
 
 
 @contextmanager

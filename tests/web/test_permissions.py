@@ -22,6 +22,7 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -41,6 +42,7 @@ from lms.sessions.materials import upload_folder
 from lms.sessions.models import Material, Session, SessionStatus
 from tests.conftest import (
     PASSWORD,
+    WORLD_SUBMISSION,
     World,
     csrf_token,
     database_changes,
@@ -464,6 +466,143 @@ def _person_feed(w, r, role):
     assert text.startswith("BEGIN:VCALENDAR") and "https://meet.example.org/first" in text
 
 
+# ---- groups and the group project ----------------------------------------------------------
+
+#: Only the participant of ``make_world`` takes part (uploads, comments); staff are 403 there.
+PARTICIPANT_ONLY = allowed("participant")
+
+
+def _five_participants_and_no_project_work(w):
+    from lms.projects.models import ProjectGrade, Submission
+
+    cohort = _cohort(w)
+    for i, name in enumerate(["Amina Diallo", "Иван Петров", "王芳", "अमित कुमार"]):
+        enrol(make_user(f"member{i}@example.org", name, timezone="Europe/Zurich"), cohort, Role.PARTICIPANT)
+    db.session.execute(sa.delete(Submission))
+    db.session.execute(sa.delete(ProjectGrade))
+
+
+def _groups_formed(w, r, role):
+    from lms.groups.models import Group
+
+    [group] = db.session.execute(sa.select(Group).where(Group.cohort_id == w.cohort_id)).scalars().all()
+    assert group.name == "Group 1" and len(group.members) == 5
+
+
+def _moved_to_b(w, r, role):
+    from lms.groups.models import GroupMember
+
+    member = _scalar(sa.select(GroupMember).where(GroupMember.user_id == w.users["participant"]))
+    assert member.group_id == w.other_group_id
+
+
+def _project_saved(w, r, role):
+    from lms.projects.models import ProjectSetting
+
+    setting = _scalar(sa.select(ProjectSetting).where(ProjectSetting.cohort_id == w.cohort_id))
+    assert setting.title == "Plan for Group work" and setting.late_policy == "refuse"
+    assert setting.due_at == datetime(2024, 11, 27, 14, tzinfo=UTC)  # 15:00 in Zurich
+
+
+def _uploaded(w, r, role):
+    from lms.projects.models import Submission
+
+    versions = db.session.execute(sa.select(Submission.version, Submission.original_name)
+                                  .order_by(Submission.version)).all()
+    assert [tuple(v) for v in versions] == [(1, "our plan.pdf"), (2, "plan v2.pdf")]
+
+
+def _final(w, r, role):
+    from lms.projects.models import Submission
+
+    assert db.session.get(Submission, w.submission_id).is_final
+
+
+def _submission_file(w, r, role):
+    assert r.data == WORLD_SUBMISSION
+    assert r.headers["Content-Disposition"].startswith("attachment")
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def _grade(w):
+    from lms.projects.models import ProjectGrade
+
+    return _scalar(sa.select(ProjectGrade).where(ProjectGrade.group_id == w.group_id))
+
+
+def _graded_excellent(w, r, role):
+    grade = _grade(w)
+    assert grade.level == "excellent" and grade.feedback == "Convincing." and grade.members[0].points == 60
+
+
+def _overridden(w, r, role):
+    [member] = _grade(w).members
+    assert member.level == "submission" and member.override_reason == "did not take part"
+
+
+def _released(w, r, role):
+    assert _grade(w).released
+
+
+def _commented(w, r, role):
+    from lms.projects.models import PeerComment
+
+    comment = _scalar(sa.select(PeerComment).where(PeerComment.group_id == w.other_group_id))
+    assert comment.body == "Ясный план — 清楚" and not comment.released
+
+
+def _comments_released(w, r, role):
+    from lms.projects.models import PeerComment
+
+    assert db.session.execute(sa.select(PeerComment.released)).scalars().all() == [True]
+
+
+def _enrolled_from_csv(w, r, role):
+    user = _scalar(sa.select(User).where(User.email == "sita.thapa@example.org"))
+    assert (user.name, user.timezone, user.gender) == ("सीता थापा", "Asia/Kathmandu", "woman")
+    assert _scalar(sa.select(Membership).where(Membership.user_id == user.id)).role == Role.PARTICIPANT
+
+
+GROUP_ROWS = [
+    Row("lms.cohorts.people_import", "POST", f"{C}/people/import", MANAGERS, check=_enrolled_from_csv,
+        data=lambda w: {"people_csv": (io.BytesIO("email,name,role,country,time_zone,gender\n"
+                                                  "sita.thapa@example.org,सीता थापा,participant,NP,Asia/Kathmandu,"
+                                                  "woman\n".encode("utf-16")), "people.csv")}),
+    Row("lms.groups.groups_view", "GET", f"{C}/groups", MEMBERS,
+        page={"participant": "<h1>Your group: Group A", "*": "<h1>Project groups"}),
+    Row("lms.groups.groups_form", "POST", f"{C}/groups/form", TEACHERS, setup=_five_participants_and_no_project_work,
+        data=lambda w: {"seed": "4", "stage": "save"}, check=_groups_formed),
+    Row("lms.groups.group_move", "POST", f"{C}/groups/move", TEACHERS,
+        data=lambda w: {"user_id": w.users["participant"], "group_id": w.other_group_id}, check=_moved_to_b),
+    Row("lms.projects.project_view", "GET", f"{C}/project", MEMBERS,
+        page={"participant": "Group A's submissions", "*": "<h2>Submissions and grades"}),
+    Row("lms.projects.project_settings", "GET", f"{C}/project/settings", TEACHERS, page="<h1>Project settings"),
+    Row("lms.projects.project_settings", "POST", f"{C}/project/settings", TEACHERS, check=_project_saved,
+        data=lambda w: {"title": "Plan for Group work", "brief": "Plan a DPG deployment.", "due_day": "2024-11-27",
+                        "due_time": "15:00", "zone": "Europe/Zurich", "presentation": "2",
+                        "late_policy": "refuse"}),
+    Row("lms.projects.submission_upload", "POST", f"{C}/project/upload", PARTICIPANT_ONLY, check=_uploaded,
+        data=lambda w: {"file": (io.BytesIO(b"%PDF-1.4 v2\n%%EOF\n"), "plan v2.pdf")}),
+    Row("lms.projects.submission_final", "POST", lambda w: f"/submissions/{w.submission_id}/final",
+        PARTICIPANT_ONLY, check=_final),
+    Row("lms.projects.submission_download", "GET", lambda w: f"/submissions/{w.submission_id}/download", MEMBERS,
+        check=_submission_file),
+    Row("lms.projects.group_grade", "GET", lambda w: f"{C}/groups/{w.group_id}/grade", TEACHERS,
+        page="<h1>Grade Group A"),
+    Row("lms.projects.group_grade", "POST", lambda w: f"{C}/groups/{w.group_id}/grade", TEACHERS,
+        data=lambda w: {"level": "excellent", "feedback": "Convincing."}, check=_graded_excellent),
+    Row("lms.projects.grade_override", "POST", lambda w: f"{C}/groups/{w.group_id}/override", TEACHERS,
+        data=lambda w: {"user_id": w.users["participant"], "level": "submission", "reason": "did not take part"},
+        check=_overridden),
+    Row("lms.projects.grade_release", "POST", lambda w: f"{C}/groups/{w.group_id}/release", TEACHERS,
+        check=_released),
+    Row("lms.projects.comment_add", "POST", lambda w: f"{C}/groups/{w.other_group_id}/comments", PARTICIPANT_ONLY,
+        data=lambda w: {"body": "Ясный план — 清楚"}, check=_commented),
+    Row("lms.projects.comments_release", "POST", lambda w: f"{C}/groups/{w.group_id}/comments/release", TEACHERS,
+        check=_comments_released),
+]
+
+
 # ---- the matrix --------------------------------------------------------------------------
 
 MATRIX = [
@@ -607,6 +746,7 @@ MATRIX = [
         check=_regraded),
     Row("lms.quizzes.quiz_analysis", "GET", lambda w: f"{_q(w)}/analysis", TEACHERS, page="<h1>Item analysis"),
     Row("lms.quizzes.answers_export", "GET", lambda w: f"{_q(w)}/answers.csv", TEACHERS, check=_answers_csv),
+    *GROUP_ROWS,
 ]
 
 #: Served by Flask itself, not by an LMS view.

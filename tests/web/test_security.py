@@ -63,7 +63,8 @@ def _get_paths(app, w: World) -> list[tuple[str, str]]:
     with real ids and secrets of ``w``."""
     values = {"slug": w.slug, "number": "1", "material_id": str(w.material_id), "code": w.code,
               "token": w.calendar_token, "filename": "lms.css", "quiz_id": str(w.quiz_id),
-              "attempt_id": str(w.attempt_id), "slot": "1"}
+              "attempt_id": str(w.attempt_id), "slot": "1", "group_id": str(w.group_id),
+              "submission_id": str(w.submission_id)}
     from lms.auth.services import make_registration_token
 
     per_endpoint = {"lms.auth.reset_password": {"token": w.reset_token},

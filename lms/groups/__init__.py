@@ -1,0 +1,1 @@
+"""Groups of participants within a cohort, formed by hand or by ``formation``."""

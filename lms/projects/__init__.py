@@ -1,0 +1,1 @@
+"""The group final project: brief and due date, versioned submissions, grades by level, peer comments."""
