@@ -41,7 +41,14 @@ class Config:
     #: Throttle counters. memory:// counts per process: with several workers or hosts use
     #: redis://host:6379/0 (pip install 'lms[redis]') so they share one count.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    #: SMTP delivery of the outbox (by the scheduler's ``outbox.deliver`` job). Without
+    #: MAIL_SERVER, mail stays in the outbox table and the log.
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = os.environ.get("MAIL_PORT")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0")
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "0")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_FROM = os.environ.get("MAIL_FROM", "lms@localhost")
     #: Where the site is served; every link in e-mails, PDFs, QR codes, credentials and feeds
     #: starts with it. Required (https) in production.

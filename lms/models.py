@@ -6,11 +6,13 @@ from lms.certificates.models import Certificate
 from lms.cohorts.models import Cohort, Membership
 from lms.courses.models import Course
 from lms.gradebook.models import Mark
-from lms.notifications.models import OutboxMessage
+from lms.jobs.models import JobRun, Reminder, SchedulerLease, scheduler_jobs
+from lms.notifications.models import OutboxAttachment, OutboxMessage
 from lms.sessions.models import Material, Session
 
 __all__ = [
     "AuditEvent", "Certificate", "Mark",
     "AttendanceRecord", "NameMapping", "ParticipationMark", "User", "UserSession", "Cohort", "Membership", "Course",
-    "OutboxMessage", "Material", "Session",
+    "OutboxMessage", "OutboxAttachment", "Material", "Session", "JobRun", "Reminder", "SchedulerLease",
+    "scheduler_jobs",
 ]

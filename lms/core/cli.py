@@ -66,4 +66,5 @@ def register_commands() -> None:
     import lms.courses.cli  # noqa: F401
     import lms.demo.cli  # noqa: F401
     import lms.gradebook.cli  # noqa: F401
+    import lms.jobs.cli  # noqa: F401
     import lms.notifications.cli  # noqa: F401
