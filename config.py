@@ -50,6 +50,10 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_FROM = os.environ.get("MAIL_FROM", "lms@localhost")
+    #: The scheduler's lease (seconds): a second scheduler takes over this long after the first stopped renewing.
+    LMS_SCHEDULER_LEASE_SECONDS = int(os.environ.get("LMS_SCHEDULER_LEASE_SECONDS", 60))
+    #: Run every periodic job this often instead of its own interval (tests, demos); unset normally.
+    LMS_JOB_INTERVAL_SECONDS = float(os.environ.get("LMS_JOB_INTERVAL_SECONDS") or 0) or None
     #: Where the site is served; every link in e-mails, PDFs, QR codes, credentials and feeds
     #: starts with it. Required (https) in production.
     LMS_BASE_URL = os.environ.get("LMS_BASE_URL", "http://127.0.0.1:5000")

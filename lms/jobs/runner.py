@@ -42,6 +42,12 @@ def _slot(moment: datetime, interval: timedelta) -> datetime:
     return datetime.fromtimestamp(epoch - epoch % seconds, UTC)
 
 
+def interval_of(app: Flask, name: str) -> timedelta:
+    """The job's interval, or ``LMS_JOB_INTERVAL_SECONDS`` for every job when set (tests, demos)."""
+    override = app.config.get("LMS_JOB_INTERVAL_SECONDS")
+    return timedelta(seconds=float(override)) if override else PERIODIC_JOBS[name].interval
+
+
 def run_job(name: str, holder: str | None = None, app: Flask | None = None) -> JobRun | None:
     """Run the periodic job ``name`` once, inside an app context, if this process still holds
     the lease and nobody ran this slot yet; returns the recorded run (None when skipped)."""
@@ -53,7 +59,7 @@ def run_job(name: str, holder: str | None = None, app: Flask | None = None) -> J
             if _process.get("holder") == holder and not lease.holds(holder):
                 log.warning("job %s skipped: this process no longer holds the scheduler lease", name)
                 return None
-            run = JobRun(job=name, due_at=_slot(utcnow(), job.interval), holder=holder, started_at=utcnow())
+            run = JobRun(job=name, due_at=_slot(utcnow(), interval_of(app, name)), holder=holder, started_at=utcnow())
             db.session.add(run)
             try:
                 db.session.commit()
@@ -79,34 +85,56 @@ def run_job(name: str, holder: str | None = None, app: Flask | None = None) -> J
             db.session.remove()
 
 
-def make_scheduler(app: Flask) -> BackgroundScheduler:
+#: After downtime a job runs once, not once per missed interval, and never twice at a time.
+JOB_DEFAULTS: dict[str, Any] = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
+
+
+def _store(app: Flask) -> SQLAlchemyJobStore:
     with app.app_context():
         engine = db.engine
-    store = SQLAlchemyJobStore(engine=engine, tablename="lms_scheduler_job")
+    return SQLAlchemyJobStore(engine=engine, tablename="lms_scheduler_job")
+
+
+def make_scheduler(app: Flask) -> BackgroundScheduler:
     return BackgroundScheduler(
-        jobstores={"default": store}, executors={"default": ThreadPoolExecutor(2)}, timezone=UTC,
-        # After downtime a job runs once, not once per missed interval.
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None})
+        jobstores={"default": _store(app)}, executors={"default": ThreadPoolExecutor(2)}, timezone=UTC,
+        job_defaults=JOB_DEFAULTS)
 
 
-def sync_jobs(scheduler: BackgroundScheduler) -> list[str]:
+def _open_store(app: Flask) -> tuple[BackgroundScheduler, SQLAlchemyJobStore]:
+    """The job store without a running scheduler (whose thread would run jobs by the wall clock)."""
+    scheduler = make_scheduler(app)
+    store = scheduler._jobstores["default"]
+    store.start(scheduler, "default")
+    return scheduler, store
+
+
+def sync_jobs(app: Flask) -> list[str]:
     """Make the job store hold exactly the registered periodic jobs. Jobs already stored keep
     their next run time (a restart keeps the schedule); new ones are due at once; a changed
     interval is rescheduled; jobs no longer registered are removed. Returns what changed."""
+    scheduler, store = _open_store(app)
     changes = []
-    stored = {job.id: job for job in scheduler.get_jobs()}
-    for name, job in PERIODIC_JOBS.items():
-        existing = stored.pop(name, None)
-        if existing is None:
-            scheduler.add_job(run_job, IntervalTrigger(seconds=job.interval.total_seconds(), timezone=UTC),
-                              args=[name], id=name, name=name, next_run_time=utcnow())
-            changes.append(f"added {name}")
-        elif getattr(existing.trigger, "interval", None) != job.interval:
-            scheduler.reschedule_job(name, trigger=IntervalTrigger(seconds=job.interval.total_seconds(), timezone=UTC))
-            changes.append(f"rescheduled {name}")
-    for name in stored:
-        scheduler.remove_job(name)
-        changes.append(f"removed {name}")
+    try:
+        stored = {job.id: job for job in store.get_all_jobs()}
+        for name in PERIODIC_JOBS:
+            existing = stored.pop(name, None)
+            interval = interval_of(app, name)
+            trigger = IntervalTrigger(seconds=interval.total_seconds(), timezone=UTC)
+            if existing is None:
+                # Not started, so add_job only builds the Job (with the defaults); the store keeps it.
+                store.add_job(scheduler.add_job(run_job, trigger, args=[name], id=name, name=name,
+                                                next_run_time=utcnow(), **JOB_DEFAULTS))
+                changes.append(f"added {name}")
+            elif getattr(existing.trigger, "interval", None) != interval:
+                existing.trigger, existing.next_run_time = trigger, utcnow()
+                store.update_job(existing)
+                changes.append(f"rescheduled {name}")
+        for name in stored:
+            store.remove_job(name)
+            changes.append(f"removed {name}")
+    finally:
+        store.shutdown()
     return changes
 
 
@@ -117,24 +145,22 @@ class OnceReport:
 
 
 def run_due_once(app: Flask, holder: str) -> OnceReport:
-    """Run every stored job whose time has come, once, and move it to its next time."""
-    scheduler = make_scheduler(app)
-    scheduler.start(paused=True)
+    """Run every stored job whose time has come (by ``utcnow``), once, and move it to its next time."""
+    sync_jobs(app)
+    scheduler, store = _open_store(app)
     report = OnceReport([], [])
     try:
-        sync_jobs(scheduler)
         now = utcnow()
-        for job in scheduler.get_jobs():
-            if job.next_run_time is None or job.next_run_time > now:
-                continue
+        for job in store.get_due_jobs(now):
             run = run_job(job.id, holder, app)
             (report.ran if run is not None else report.skipped).append(job.id)
             following = job.trigger.get_next_fire_time(job.next_run_time, now)
             while following is not None and following <= now:
                 following = job.trigger.get_next_fire_time(following, now)
-            scheduler.modify_job(job.id, next_run_time=following)
+            job.next_run_time = following
+            store.update_job(job)
     finally:
-        scheduler.shutdown(wait=False)
+        store.shutdown()
     return report
 
 
@@ -159,10 +185,9 @@ def serve(app: Flask, holder: str, stop: threading.Event, echo: Any = print) -> 
             continue
         waiting_said = False
         echo(f"Scheduler {holder} holds the lease; running jobs.")
+        sync_jobs(app)
         scheduler = make_scheduler(app)
-        scheduler.start(paused=True)
-        sync_jobs(scheduler)
-        scheduler.resume()
+        scheduler.start()
         try:
             while not stop.wait(every):
                 with app.app_context():
