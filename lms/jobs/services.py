@@ -46,8 +46,8 @@ def jobs_overview(runs: int = 20) -> JobsOverview:
             for name, job in sorted(PERIODIC_JOBS.items())]
     recent = list(db.session.execute(sa.select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc())
                                      .limit(runs)).scalars())
-    reminders = dict(db.session.execute(sa.select(Reminder.status, sa.func.count(Reminder.id))
-                                        .group_by(Reminder.status)).tuples().all())
+    reminders = {status: count for status, count in db.session.execute(
+        sa.select(Reminder.status, sa.func.count(Reminder.id)).group_by(Reminder.status))}
     upcoming = list(db.session.execute(sa.select(Reminder).where(Reminder.status == "pending")
                                        .order_by(Reminder.due_at, Reminder.id).limit(10)).scalars())
     problems = list(db.session.execute(

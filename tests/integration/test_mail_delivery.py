@@ -23,7 +23,8 @@ NAMES = {"arabic": "ليلى عبد الله", "chinese": "王小明", "devanaga
 @pytest.fixture
 def smtp(app):
     with SMTPServer() as server:
-        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_FROM="Cours à distance <lms@example.org>")
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port,
+                          MAIL_FROM="Cours à distance <lms@example.org>")
         yield server
         app.config.update(MAIL_SERVER=None, MAIL_PORT=None, MAIL_FROM="lms@localhost")
 
@@ -37,7 +38,8 @@ def test_names_in_every_script_are_encoded_and_read_back(ctx, smtp):
     for key, name in NAMES.items():
         user = make_user(f"{key}@example.org", name)
         queue_email(user.email, f"Séance 1 — {name}", f"Bonjour {name}\n", html=f"<p>Bonjour {name}</p>",
-                    attachments=[Attachment("s.ics", "text/calendar; method=PUBLISH; charset=utf-8", b"BEGIN:VCALENDAR")],
+                    attachments=[Attachment("s.ics", "text/calendar; method=PUBLISH; charset=utf-8",
+                                            b"BEGIN:VCALENDAR")],
                     user=user)
     db.session.commit()
 

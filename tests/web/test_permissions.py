@@ -314,6 +314,10 @@ def _token_replaced(w, r, role):
     assert token is not None and len(token) >= 43 and token != w.calendar_token
 
 
+def _reminders_muted(w, r, role):
+    assert _user(w, role).mute_reminders is True
+
+
 # ---- downloads ---------------------------------------------------------------------------
 
 def _material_file(w, r, role):
@@ -463,6 +467,11 @@ MATRIX = [
     Row("lms.feeds.person_feed", "GET", lambda w: f"/calendar/{w.calendar_token}.ics", EVERYONE, check=_person_feed),
     Row("lms.feeds.calendar_settings", "GET", "/account/calendar", LOGGED_IN, page="<h1>Your calendar feed"),
     Row("lms.feeds.calendar_settings", "POST", "/account/calendar", LOGGED_IN, check=_token_replaced),
+    Row("lms.notifications.notifications", "GET", "/notifications", LOGGED_IN, page="<h1>Your notifications"),
+    Row("lms.notifications.settings", "POST", "/notifications/settings", LOGGED_IN,
+        data=lambda w: {"mute_reminders": "y"}, check=_reminders_muted),
+    # Coordinators of any cohort and site admins (only admins see other people's failed mail).
+    Row("lms.jobs.jobs_page", "GET", "/staff/jobs", MANAGERS, page="<h1>Scheduled work"),
 ]
 
 #: Served by Flask itself, not by an LMS view.
