@@ -68,7 +68,10 @@ def test_staff_page_shows_jobs_and_outbox_and_only_admins_see_addresses(client, 
     db.session.commit()
     assert runner.invoke(args=["lms", "scheduler", "--once"]).exit_code == 0
 
+    log_in_as(client, w.users["participant"])
+    assert "Scheduled work" not in client.get("/").get_data(as_text=True)
     log_in_as(client, w.users["coordinator"])
+    assert "Scheduled work</a>" in client.get("/").get_data(as_text=True)
     coordinator = client.get("/staff/jobs").get_data(as_text=True)
     assert "outbox.deliver" in coordinator and "reminders" in coordinator
     assert "1 failed" in coordinator and "Not running." in coordinator
