@@ -109,8 +109,8 @@ def test_visitor_pages(new_page, data):
 def test_participant_pages(new_page, data):
     page = new_page(DESKTOP)
     log_in(page, data.participant.email, both_widths=True)
-    for path in [C, f"{C}/sessions/1", f"{C}/my-grades", "/account", "/account/password", "/account/calendar",
-                 "/notifications", f"{C}/gradebook"]:  # the last one: the 403 page
+    for path in [C, f"{C}/sessions/1", f"{C}/my-grades", "/account", "/account/password", "/notifications",
+                 "/account/calendar", f"{C}/gradebook"]:  # the last one: the 403 page
         visit(page, path)
     page.go_back()  # the calendar page again, to make the private address
     assert_accessible(page)
