@@ -97,7 +97,7 @@ def test_a_temporary_refusal_keeps_the_message_for_a_later_try(ctx, smtp):
     assert smtp.recorder.message_ids() == [message.message_id]
 
 
-def test_a_permanent_refusal_fails_that_message_only_with_the_reason(ctx, smtp):
+def test_a_permanent_refusal_fails_that_message_only_with_the_reason(ctx, smtp, runner):
     queue_email("gone@example.org", "One", "body")
     queue_email("here@example.org", "Two", "body")
     db.session.commit()
@@ -111,6 +111,14 @@ def test_a_permanent_refusal_fails_that_message_only_with_the_reason(ctx, smtp):
     assert here.status == "sent"
     lms_time.freeze(utcnow() + timedelta(days=1))
     assert deliver_outbox().sent == 0  # 5xx is not retried
+
+    # Once the cause is fixed, an operator queues it again; it goes with the same Message-ID.
+    smtp.recorder.answer = None
+    result = runner.invoke(args=["lms", "outbox", "--retry", str(gone.id)])
+    assert result.exit_code == 0 and "queued again" in result.output
+    assert deliver_outbox().sent == 1
+    assert smtp.recorder.message_ids()[-1] == gone.message_id
+    assert runner.invoke(args=["lms", "outbox", "--retry", str(gone.id)]).exit_code == 1  # sent: nothing to retry
 
 
 def test_an_unreachable_server_delays_mail_without_losing_it(app, ctx):
