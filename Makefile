@@ -27,12 +27,15 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 
 setup: $(STAMP) $(AXE)
 
-## Build the SQLite database, load the demo cohort (prints logins) and serve on http://127.0.0.1:5000
+## Build the SQLite database, load the demo cohort (prints logins), start the scheduler (reminders,
+## notices, e-mail delivery) and serve on http://127.0.0.1:5000; Ctrl-C stops both.
 run: $(STAMP)
 	$(FLASK) db upgrade
 	$(FLASK) lms demo
-	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@echo "Serving on http://$(HOST):$(PORT)/ with the scheduler beside it  (Ctrl-C stops both)"
+	@$(FLASK) lms scheduler & scheduler=$$!; \
+	  trap 'kill -TERM $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
+	  $(FLASK) run --host $(HOST) --port $(PORT)
 
 ## Run the whole suite (SQLite; set LMS_TEST_DATABASE_URL for PostgreSQL)
 test: $(STAMP) $(AXE)

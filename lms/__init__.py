@@ -104,6 +104,23 @@ DEFAULTS: dict[str, Any] = {
     "LMS_QUIZ_GRACE_SECONDS": 10,
     "LMS_MAIL_LOG_BODY": False,
     "MAIL_FROM": "lms@localhost",
+    #: SMTP delivery (see lms/notifications/delivery.py); no MAIL_SERVER: mail stays in the outbox.
+    "MAIL_SERVER": None,
+    "MAIL_PORT": None,
+    "MAIL_USE_TLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    #: Seconds a sender holds a claimed message; a crashed sender's claims are free after it.
+    "LMS_MAIL_CLAIM_SECONDS": 600,
+    #: Temporary failures are retried with back-off for this long after queueing, then failed.
+    "LMS_MAIL_GIVE_UP_AFTER": 5 * 86400,
+    "LMS_MAIL_TIMEOUT": 30,
+    #: The scheduler's lease: a second scheduler process takes over this long after the
+    #: holder stopped renewing it (it renews every third of it).
+    "LMS_SCHEDULER_LEASE_SECONDS": 60,
+    #: Reminders are derived for events starting within this many seconds.
+    "LMS_REMINDER_HORIZON": 8 * 86400,
     "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
     # One process keeps its own counts; several workers should share redis:// or memcached://.
     "RATELIMIT_STORAGE_URI": "memory://",
@@ -177,6 +194,10 @@ class LMS:
         register_commands()
         app.cli.add_command(lms_cli)
 
+        from lms.jobs.registry import load_job_modules
+
+        load_job_modules()  # registers jobs and connects signal handlers; starts nothing
+
         from lms.core.security import init_security
 
         init_security(app)
@@ -209,7 +230,9 @@ def _build_blueprint() -> Blueprint:
     from lms.courses.views import bp as courses_bp
     from lms.gradebook.views import bp as gradebook_bp
     from lms.groups.views import bp as groups_bp
+    from lms.jobs.views import bp as jobs_bp
     from lms.main.views import bp as main_bp
+    from lms.notifications.views import bp as notifications_bp
     from lms.projects.views import bp as projects_bp
     from lms.quizzes.views import bp as quizzes_bp
     from lms.sessions.material_views import bp as materials_bp
@@ -221,7 +244,8 @@ def _build_blueprint() -> Blueprint:
         template_folder=str(TEMPLATES_DIR),
     )
     for child in (main_bp, auth_bp, courses_bp, cohorts_bp, sessions_bp, materials_bp, attendance_bp,
-                  gradebook_bp, certificates_bp, feeds_bp, quizzes_bp, groups_bp, projects_bp):
+                  gradebook_bp, certificates_bp, feeds_bp, quizzes_bp, groups_bp, projects_bp, notifications_bp,
+                  jobs_bp):
         parent.register_blueprint(child)
     register_error_pages(parent)
     from lms.auth.host import restore_host_user, use_host_user

@@ -44,6 +44,19 @@ class Config:
     #: Throttle counters. memory:// counts per process: with several workers or hosts use
     #: redis://host:6379/0 (pip install 'lms[redis]') so they share one count.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    #: SMTP delivery of the outbox (by the scheduler's ``outbox.deliver`` job). Without
+    #: MAIL_SERVER, mail stays in the outbox table and the log.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = os.environ.get("MAIL_PORT")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0")
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "0")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "lms@localhost")
+    #: The scheduler's lease (seconds): a second scheduler takes over this long after the first stopped renewing.
+    LMS_SCHEDULER_LEASE_SECONDS = int(os.environ.get("LMS_SCHEDULER_LEASE_SECONDS", 60))
+    #: Run every periodic job this often instead of its own interval (tests, demos); unset normally.
+    LMS_JOB_INTERVAL_SECONDS = float(os.environ.get("LMS_JOB_INTERVAL_SECONDS") or 0) or None
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_FROM = os.environ.get("MAIL_FROM", "lms@localhost")
     #: Where the site is served; every link in e-mails, PDFs, QR codes, credentials and feeds

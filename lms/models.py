@@ -7,14 +7,16 @@ from lms.cohorts.models import Cohort, Membership
 from lms.courses.models import Course
 from lms.gradebook.models import Mark
 from lms.groups.models import Group, GroupMember
-from lms.notifications.models import OutboxMessage
-from lms.quizzes.models import Answer, Attempt, Question, Quiz
+from lms.jobs.models import JobRun, Reminder, SchedulerLease, scheduler_jobs
+from lms.notifications.models import OutboxAttachment, OutboxMessage
 from lms.projects.models import PeerComment, ProjectGrade, ProjectGradeMember, ProjectSetting, Submission
+from lms.quizzes.models import Answer, Attempt, Question, Quiz
 from lms.sessions.models import Material, Session
 
 __all__ = [
     "AuditEvent", "Certificate", "Mark",
     "AttendanceRecord", "NameMapping", "ParticipationMark", "User", "UserSession", "Cohort", "Membership", "Course",
-    "OutboxMessage", "Material", "Session", "Quiz", "Question", "Attempt", "Answer",
+    "OutboxMessage", "OutboxAttachment", "Material", "Session", "Quiz", "Question", "Attempt", "Answer",
     "Group", "GroupMember", "PeerComment", "ProjectGrade", "ProjectGradeMember", "ProjectSetting", "Submission",
+    "JobRun", "Reminder", "SchedulerLease", "scheduler_jobs",
 ]

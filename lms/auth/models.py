@@ -32,6 +32,8 @@ class User(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: Secret in the private calendar-feed URL (256 bits); None until asked for, new when reset.
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: No reminder e-mails (notices of changes to sessions are always sent).
+    mute_reminders: Mapped[bool] = mapped_column(Boolean, default=False)
 
     sessions: Mapped[list[UserSession]] = relationship(back_populates="user", cascade="all, delete-orphan")
 

@@ -84,6 +84,18 @@ def can_teach(user: Any, cohort: Cohort) -> bool:
     return is_staff(user, cohort)
 
 
+def can_see_jobs(user: Any) -> bool:
+    """The scheduled-work page (jobs, reminders, outbox counts): site admins and anyone who
+    coordinates a cohort (they answer "did the reminder go out?")."""
+    uid = _user_id(user)
+    return uid is not None and (is_site_admin(user) or any(Role.COORDINATOR in r for r in all_roles(uid).values()))
+
+
+def can_see_outbox_messages(user: Any) -> bool:
+    """Other people's addresses and the reasons their mail failed: site admins only."""
+    return is_site_admin(user)
+
+
 def authorize(allowed: bool) -> None:
     """Stop the request with 403 unless ``allowed``."""
     if not allowed:
@@ -98,4 +110,5 @@ TEMPLATE_PREDICATES = {
     "manage_cohort": can_manage_cohort,
     "teach": can_teach,
     "admin": is_site_admin,
+    "see_jobs": can_see_jobs,
 }

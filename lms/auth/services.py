@@ -302,7 +302,7 @@ def send_password_link(user: User, purpose: str = "reset", cohort_title: str = "
         body = (f"Hello {user.name},\n\nSomeone (we hope you) asked to reset your password. Choose a new one here:"
                 f"\n\n{link}\n\nThe link works once, within {lasts}. If you did not ask for this, ignore this "
                 f"e-mail: your password stays as it is.\n")
-    queue_email(user.email, subject, body)
+    queue_email(user.email, subject, body, kind="account")  # no user=: never shown in the app (one-time link)
 
 
 def make_registration_token(address: str) -> str:
@@ -322,14 +322,14 @@ def request_registration(email: str) -> None:
         queue_email(address, f"{site}: finish creating your account",
                     f"Hello,\n\nSomeone (we hope you) asked to create an account with this address. Finish it "
                     f"here, choosing your name and password:\n\n{link}\n\nThe link works within {lasts}. If you "
-                    f"did not ask for this, ignore this e-mail: no account is made.\n")
+                    f"did not ask for this, ignore this e-mail: no account is made.\n", kind="account")
         log.info("registration link sent")
     elif user.is_enabled:
         queue_email(address, f"{site}: someone tried to register with your address",
                     f"Hello {user.name},\n\nSomeone tried to register a new account with this address, which "
                     f"already has one. If it was you, log in:\n\n{external_url('lms.auth.login')}\n\nor, if you "
                     f"forgot your password, reset it:\n\n{external_url('lms.auth.reset_request')}\n\nIf it was "
-                    f"not you, ignore this e-mail: nothing has changed.\n")
+                    f"not you, ignore this e-mail: nothing has changed.\n", kind="account")
         log.info("registration tried for the existing account user=%s", user.id)
     else:
         log.info("registration tried for the disabled account user=%s", user.id)

@@ -174,7 +174,11 @@ def profile() -> str | Response:
             db.session.commit()
             flash("Profile saved.", "success")
             return redirect(url_for("lms.auth.profile"))
-    return render_template("lms/auth/profile.html", form=form, sessions=services.live_sessions(current_user),
+    from lms.notifications.forms import ReminderSettingsForm
+
+    reminder_form = ReminderSettingsForm(mute_reminders=current_user.mute_reminders, formdata=None)
+    return render_template("lms/auth/profile.html", form=form, reminder_form=reminder_form,
+                           sessions=services.live_sessions(current_user),
                            this_session=current_user.session_id, device_name=services.device_name)
 
 

@@ -19,6 +19,7 @@ from lms.cohorts.services import lock_cohort
 from lms.core.db import db
 from lms.core.errors import NotFoundError, ValidationError
 from lms.core.localtime import in_zone
+from lms.core.signals import certificate_issued
 from lms.core.time import utcnow
 from lms.core.urls import external_url
 from lms.gradebook.services import Gradebook, gradebook
@@ -93,6 +94,7 @@ def finalise_cohort(cohort: Cohort, actor: User | None) -> IssueReport:
     for certificate in issued:
         record_event(actor, "certificate.issue", "certificate", certificate.code, cohort_id=cohort.id,
                      after={"user_id": certificate.user_id, "total": str(certificate.total)})
+        certificate_issued.send(certificate)
     db.session.flush()
     return IssueReport(issued, already, failed, certificates_to_review(book, held))
 

@@ -10,6 +10,7 @@ from lms.auth.models import User
 from lms.cohorts.models import Cohort, CohortStatus, Membership, Role
 from lms.core.db import db
 from lms.core.errors import CohortFinalisedError, NotFoundError, ValidationError
+from lms.core.signals import members_changed
 from lms.core.text import check_single_line
 from lms.courses.models import Course
 
@@ -100,6 +101,7 @@ def add_member(cohort: Cohort, user: User, role: Role, actor: User | None = None
     db.session.flush()
     record_event(actor, "membership.add", "membership", membership.id, cohort_id=cohort.id,
                  after={"user_id": user.id, "email": user.email, "role": role.value})
+    members_changed.send(cohort)
     return membership
 
 
@@ -235,4 +237,5 @@ def remove_member(cohort: Cohort, membership_id: int, actor: User | None = None,
                  after={"reason": reason.strip()} if reason.strip() else None)
     db.session.delete(membership)
     db.session.flush()
+    members_changed.send(cohort)
     return removed

@@ -68,5 +68,6 @@ def register_commands() -> None:
     import lms.demo.cli  # noqa: F401
     import lms.gradebook.cli  # noqa: F401
     import lms.groups.cli  # noqa: F401
+    import lms.jobs.cli  # noqa: F401
     import lms.notifications.cli  # noqa: F401
     import lms.quizzes.cli  # noqa: F401

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
+import sqlalchemy as sa
 from flask import current_app
 
 T = TypeVar("T")
@@ -36,3 +37,17 @@ def paginate(items: Sequence[T], requested: str | None, size: int | None = None)
     start = (number - 1) * size
     shown = items[start:start + size]
     return Page(shown, number, pages, len(items), start + 1 if shown else 0)
+
+
+def paginate_query(query: Any, requested: str | None, size: int | None = None) -> Page[Any]:
+    """``paginate`` for a SELECT too long to load whole: a count and one page of rows (two queries)."""
+    from lms.core.db import db
+
+    size = size or current_app.config["LMS_PAGE_SIZE"]
+    total = db.session.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+    pages = max(1, -(-total // size))
+    number = int(requested) if requested and requested.isascii() and requested.isdigit() else 1
+    number = min(max(number, 1), pages)
+    start = (number - 1) * size
+    shown = list(db.session.execute(query.limit(size).offset(start)).scalars()) if total else []
+    return Page(shown, number, pages, total, start + 1 if shown else 0)

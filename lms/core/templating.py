@@ -1,6 +1,7 @@
 """What every LMS template can use, under the one name ``lms``."""
 from __future__ import annotations
 
+from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -9,8 +10,15 @@ from flask_wtf.csrf import generate_csrf
 
 from lms.auth.permissions import TEMPLATE_PREDICATES
 from lms.core.assets import lms_asset
+from lms.core.localtime import in_zone
 from lms.core.security import is_lms_response
 from lms.core.urls import external_url
+
+
+def local_time(moment: datetime, zone: str) -> str:
+    """``moment`` as a day and time in ``zone`` (``30 Oct 2024 15:00``)."""
+    shown = in_zone(moment, zone or "UTC")
+    return f"{shown.day} {shown:%b %Y %H:%M}"
 
 
 def init_templating(app: Flask) -> None:
@@ -25,7 +33,7 @@ def init_templating(app: Flask) -> None:
         host_template = config.get("LMS_BASE_TEMPLATE")
         return {"csrf_token": generate_csrf,
                 "lms": SimpleNamespace(can=can, site_name=config["LMS_SITE_NAME"], asset=lms_asset,
-                                       external_url=external_url,
+                                       external_url=external_url, local_time=local_time,
                                        # LMS_BASE_TEMPLATE: LMS pages inside the host's layout
                                        host_template=host_template,
                                        host_identity="host_user" in current_app.extensions["lms"])}

@@ -15,6 +15,7 @@ from lms.cohorts.services import ensure_open
 from lms.core.db import db
 from lms.core.errors import NotFoundError, ValidationError
 from lms.core.localtime import LocalTimeError, to_utc
+from lms.core.signals import session_changed
 from lms.core.time import is_time_zone, utcnow
 from lms.sessions.models import Session, SessionStatus
 
@@ -90,6 +91,9 @@ def audit_session(actor: User | None, action: str, session: Session, before: dic
     or (``actor`` None) a course file."""
     record_event(actor, action, "session", session.id, cohort_id=session.cohort_id, before=before,
                  after=session_state(session))
+    db.session.flush()
+    # Members are told and reminders follow the session (lms/sessions/jobs.py), in this transaction.
+    session_changed.send(session, action=action, before=before)
 
 
 def create_session(cohort: Cohort, plan: SessionPlan, actor: User | None = None) -> Session:

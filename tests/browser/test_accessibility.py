@@ -109,8 +109,8 @@ def test_visitor_pages(new_page, data):
 def test_participant_pages(new_page, data):
     page = new_page(DESKTOP)
     log_in(page, data.participant.email, both_widths=True)
-    for path in [C, f"{C}/sessions/1", f"{C}/my-grades", "/account", "/account/password", "/account/calendar",
-                 f"{C}/gradebook"]:  # the last one: the 403 page
+    for path in [C, f"{C}/sessions/1", f"{C}/my-grades", "/account", "/account/password", "/notifications",
+                 "/account/calendar", f"{C}/gradebook"]:  # the last one: the 403 page
         visit(page, path)
     page.go_back()  # the calendar page again, to make the private address
     assert_accessible(page)
@@ -154,6 +154,7 @@ def test_coordinator_pages(new_page, data):
     expect(page.get_by_text("Results frozen.")).to_be_visible()
     check_both_widths(page)  # the certificate list with codes, revoke forms and the reopen form
     visit(page, f"{C}/gradebook")  # frozen: every mark disabled
+    visit(page, "/staff/jobs")  # the certificate notices wait in the outbox
 
 
 def test_a_violation_fails_with_its_rule_impact_help_and_elements(page):

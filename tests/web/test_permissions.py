@@ -424,6 +424,8 @@ def _answers_csv(w, r, role):
     rows = _csv_rows(r)
     assert [(row["email"], row["answer"], row["points"]) for row in rows] == [
         ("participant@example.org", "Proprietary", "0.00"), ("participant@example.org", "dhis2", "1.00")]
+def _reminders_muted(w, r, role):
+    assert _user(w, role).mute_reminders is True
 
 
 # ---- downloads ---------------------------------------------------------------------------
@@ -747,6 +749,11 @@ MATRIX = [
     Row("lms.quizzes.quiz_analysis", "GET", lambda w: f"{_q(w)}/analysis", TEACHERS, page="<h1>Item analysis"),
     Row("lms.quizzes.answers_export", "GET", lambda w: f"{_q(w)}/answers.csv", TEACHERS, check=_answers_csv),
     *GROUP_ROWS,
+    Row("lms.notifications.notifications", "GET", "/notifications", LOGGED_IN, page="<h1>Your notifications"),
+    Row("lms.notifications.settings", "POST", "/notifications/settings", LOGGED_IN,
+        data=lambda w: {"mute_reminders": "y"}, check=_reminders_muted),
+    # Coordinators of any cohort and site admins (only admins see other people's failed mail).
+    Row("lms.jobs.jobs_page", "GET", "/staff/jobs", MANAGERS, page="<h1>Scheduled work"),
 ]
 
 #: Served by Flask itself, not by an LMS view.
