@@ -12,6 +12,9 @@ from decimal import Decimal
 MATERIAL_KINDS = ("slides", "video", "reading", "exercise", "other")
 COMPONENT_POLICIES = ("completion", "attendance", "marks", "levels")
 QUESTION_KINDS = ("text", "long_text", "choice", "yes_no")
+#: How the review table suggests an order: by average score, or applicants from developing
+#: countries (World Bank low- and middle-income economies) first, then by average score.
+PRIORITY_RULES = ("score", "developing_first")
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,14 @@ class QuestionSpec:
     kind: str
     required: bool = True
     choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CriterionSpec:
+    """One thing reviewers score an application on, from 0 to ``max_points``."""
+    key: str
+    title: str
+    max_points: int = 5
 
 
 @dataclass(frozen=True)
@@ -144,6 +155,8 @@ class CourseSpec:
     group_min: int | None = None
     group_max: int | None = None
     application_questions: tuple[QuestionSpec, ...] = ()
+    application_criteria: tuple[CriterionSpec, ...] = ()
+    application_priority: str = "score"
     knowledge_check: QuizSpec | None = None
     project: ProjectSpec | None = None
     cohorts: tuple[CohortSpec, ...] = ()
