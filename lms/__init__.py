@@ -73,6 +73,14 @@ DEFAULTS: dict[str, Any] = {
     #: Rows per page in the gradebook and the attendance overview.
     "LMS_PAGE_SIZE": 100,
     "LMS_MAIL_LOG_BODY": False,
+    #: Applications: the largest CV or letter accepted (bytes).
+    "LMS_APPLICATION_FILE_MAX_BYTES": 10 * 1024 * 1024,
+    #: Hours a waitlisted applicant has to accept a freed place before it passes on.
+    "LMS_APPLICATION_OFFER_HOURS": 72,
+    #: Reviewers' totals further apart than this (points) are highlighted as a disagreement.
+    "LMS_APPLICATION_SCORE_SPREAD": 4,
+    #: Days after a cohort's applications close before those of people not selected are deleted.
+    "LMS_APPLICATION_RETENTION_DAYS": 180,
     "MAIL_FROM": "lms@localhost",
     "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
     # One process keeps its own counts; several workers should share redis:// or memcached://.
@@ -151,6 +159,7 @@ def _init_login(app: Flask) -> None:
 
 def _build_blueprint() -> Blueprint:
     """The parent blueprint: templates, static files, and every feature's blueprint."""
+    from lms.applications.views import bp as applications_bp
     from lms.attendance.views import bp as attendance_bp
     from lms.auth.views import bp as auth_bp
     from lms.calendar.views import bp as feeds_bp
@@ -169,7 +178,7 @@ def _build_blueprint() -> Blueprint:
         template_folder=str(TEMPLATES_DIR),
     )
     for child in (main_bp, auth_bp, courses_bp, cohorts_bp, sessions_bp, materials_bp, attendance_bp,
-                  gradebook_bp, certificates_bp, feeds_bp):
+                  gradebook_bp, certificates_bp, feeds_bp, applications_bp):
         parent.register_blueprint(child)
     register_error_pages(parent)
     from lms.auth.views import save_login_session_changes
