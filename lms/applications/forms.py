@@ -32,7 +32,7 @@ class ApplicationForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
-    status = SelectField("Decision", choices=[(s.value, s.value.capitalize()) for s in DECISIONS])
+    status = SelectField("Decision", choices=choices((s.value, s.value.capitalize()) for s in DECISIONS))
     note = TextAreaField("Note to the applicant (optional)", validators=[Optional(), Length(max=2000)],
                          description="Sent in the e-mail that tells them the decision.")
     decide = SubmitField("Save decision")
