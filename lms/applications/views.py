@@ -227,13 +227,13 @@ def decide(slug: str, application_id: int) -> str | Response:
     return redirect(url_for("lms.applications.review_list", slug=slug))
 
 
-@bp.get("/<slug>/applications/<lms_id:application_id>/files/<any(cv, letter):kind>")
+@bp.get("/<slug>/applications/<lms_id:application_id>/files/<kind>")
 @login_required
 def file_download(slug: str, application_id: int, kind: str) -> Response:
     cohort = load_cohort(slug)
     permissions.authorize(permissions.can_review_applications(current_user, cohort))
     application = _application(cohort, application_id)
-    file = services.file_of(application, kind)
+    file = services.file_of(application, kind) if kind in services.FILE_KINDS else None
     if file is None or not services.stored_path(file).is_file():
         abort(404)
     response = send_file(services.stored_path(file), mimetype=file.content_type, as_attachment=True,

@@ -151,6 +151,11 @@ PATHS: dict[str, Callable[[Any, Any, dict[str, Any]], str]] = {
         f"{C}/people"),
     "browser: remove a participant": lambda c, r, w: _post(
         c, f"{C}/people/{_membership(w, 'lan.nguyen@example.org')}/remove", {}, f"{C}/people"),
+    "browser: select an applicant": lambda c, r, w: _post(
+        c, f"{C}/applications/{_applicant(w, 'submitted')}/decide", {"status": "selected"},
+        f"{C}/applications/{_applicant(w, 'submitted')}"),
+    "browser: a selected applicant withdraws": lambda c, r, w: _post(
+        c, f"{C}/apply/withdraw", {}, f"{C}/apply") if _applicant(w, "selected", "clara@example.org") else "",
     "cli: import-grades": lambda c, r, w: _cli(r, "import-grades", SLUG, _grades(
         w["tmp"], {"lan.nguyen@example.org": "10,15,15,excellent"})),
     "cli: import-attendance": lambda c, r, w: _cli(
@@ -161,6 +166,20 @@ PATHS: dict[str, Callable[[Any, Any, dict[str, Any]], str]] = {
     "cli: import-course changing the grading scheme": lambda c, r, w: _cli(r, "import-course", _moved_course_file(
         w, "[grading]\nthreshold = 80", "[grading]\nthreshold = 70")),
 }
+
+
+def _applicant(world: dict[str, Any], status: str, email: str | None = None) -> int:
+    """An application to the finalised cohort by ``email`` (a newcomer by default; the
+    logged-in coordinator's own for the applicant's pages)."""
+    from lms.applications.models import Application, ApplicationStatus
+    from lms.auth.models import User
+    from tests.applying import submitted
+
+    email = email or "applicant@example.org"
+    user = db.session.execute(sa.select(User).where(User.email == email)).scalar() or make_user(
+        email, "Nguyễn Văn Ứng")
+    existing = db.session.execute(sa.select(Application.id).where(Application.user_id == user.id)).scalar()
+    return existing or submitted(get_cohort(SLUG), user, ApplicationStatus(status)).id
 
 
 def _membership(world: dict[str, Any], email: str) -> int:
@@ -192,6 +211,7 @@ def test_the_freeze_list_covers_every_service_that_writes_what_feeds_a_grade():
     attendance, participation, sessions or participants calls ``ensure_open``."""
     import inspect
 
+    from lms.applications import services as applications
     from lms.attendance import marks
     from lms.attendance import services as attendance
     from lms.cohorts import services as cohorts
@@ -203,7 +223,8 @@ def test_the_freeze_list_covers_every_service_that_writes_what_feeds_a_grade():
     writers = [gradebook.set_mark, importer.import_grades, attendance.save_roll_call, attendance.apply_preview,
                marks.set_participation, sessions.create_session, sessions.update_session, sessions.cancel_session,
                sessions.restore_session, cohorts.add_member, cohorts.enrol_people, cohorts.remove_member,
-               courses.import_course]
+               courses.import_course, applications.decide, applications.withdraw_application,
+               applications.accept_offer]
     for writer in writers:
         source = inspect.getsource(writer)
         if writer is courses.import_course:
