@@ -232,10 +232,9 @@ def figures_svg(figures: Figures) -> str:
             (f"Developing countries: {figures.share(figures.developing)} %",
              figures.developing / figures.selected if figures.selected else 0)]
     width, bar, gap = 320, 18, 30
+    summary = escape("Selection so far: " + "; ".join(label for label, _ in bars))
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {gap * len(bars)}" '
-             f'role="img" aria-labelledby="selection-chart-title" class="selection-chart">',
-             '<title id="selection-chart-title">Selection so far: '
-             + escape("; ".join(label for label, _ in bars)) + "</title>"]
+             f'role="img" aria-label="{summary}" class="selection-chart">', f"<title>{summary}</title>"]
     for i, (label, share) in enumerate(bars):
         y = i * gap
         parts.append(f'<rect x="0" y="{y + 12}" width="{width}" height="{bar - 8}" fill="#e5e7eb"/>')
