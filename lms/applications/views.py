@@ -1,6 +1,8 @@
 """Applying to a cohort, and reviewing and deciding applications."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -16,6 +18,7 @@ from lms.core.countries import REGIONS, all_countries
 from lms.core.db import db
 from lms.core.errors import LMSError, NotFoundError, ValidationError
 from lms.core.localtime import LocalTimeError, in_zone, to_utc
+from lms.core.timefmt import show_moment
 
 bp = Blueprint("applications", __name__, url_prefix="/cohorts")
 
@@ -87,11 +90,8 @@ def apply(slug: str) -> str | Response:
                            if application and application.status == ApplicationStatus.DRAFT else [])
 
 
-def _shown(moment, zone: str) -> str | None:  # type: ignore[no-untyped-def]
-    if moment is None:
-        return None
-    local = in_zone(moment, zone)
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M} ({zone})"
+def _shown(moment: datetime | None, zone: str) -> str | None:
+    return show_moment(moment, zone) if moment else None
 
 
 @bp.post("/<slug>/apply/withdraw")
@@ -275,7 +275,7 @@ def settings(slug: str) -> str | Response:
                            reviewers=review.reviewers(cohort))
 
 
-def _local(moment, zone: str):  # type: ignore[no-untyped-def]
+def _local(moment: datetime | None, zone: str) -> datetime | None:
     return in_zone(moment, zone).replace(tzinfo=None) if moment else None
 
 

@@ -11,8 +11,7 @@ from lms.cohorts.forms import EnrolForm
 from lms.cohorts.models import Cohort, Role
 from lms.core.db import db
 from lms.core.errors import LMSError, NotFoundError
-from lms.core.localtime import in_zone
-from lms.core.timefmt import show_span
+from lms.core.timefmt import show_moment, show_span
 
 bp = Blueprint("cohorts", __name__, url_prefix="/cohorts")
 
@@ -52,8 +51,7 @@ def _window(cohort: Cohort, zone: str) -> dict[str, object] | None:
     shown = {}
     for name, moment in (("opens", cohort.applications_open_at), ("closes", cohort.applications_close_at)):
         if moment is not None:
-            local = in_zone(moment, zone)
-            shown[name] = f"{local:%a} {local.day} {local:%b %Y, %H:%M} ({zone})"
+            shown[name] = show_moment(moment, zone)
             shown[f"{name}_iso"] = moment.strftime("%Y-%m-%dT%H:%MZ")
     mine = current_user.is_authenticated and application_of(cohort, current_user) is not None
     return {"state": state, "mine": mine, **shown}
