@@ -191,6 +191,14 @@ def save_application(cohort: Cohort, user: User, answers: dict[str, str], profil
                                                  original_name=file.original_name[:255],
                                                  content_type=file.content_type, size_bytes=file.size_bytes))
     db.session.flush()
+    if application.status == ApplicationStatus.SUBMITTED:
+        # A submitted application stays complete: an edit that empties a required answer is
+        # refused whole (the caller rolls back), and the files just stored are not kept.
+        problems = missing_for_submission(application)
+        if problems:
+            for file in stored.values():
+                (upload_folder() / file.stored_name).unlink(missing_ok=True)
+            raise ValidationError(["Your application is submitted, so it must stay complete.", *problems])
     for name in replaced:
         (upload_folder() / name).unlink(missing_ok=True)
     return application

@@ -196,6 +196,8 @@ def score(slug: str, application_id: int) -> str | Response:
     cohort = load_cohort(slug)
     permissions.authorize(permissions.can_review_applications(current_user, cohort))
     application = _application(cohort, application_id)
+    if application.status == ApplicationStatus.DRAFT:
+        abort(404)
     typed = {c.key: request.form.get(f"score-{c.key}", "")[:20] for c in services.criteria(cohort)}
     try:
         review.score_application(application, current_user, typed)

@@ -287,3 +287,17 @@ def test_purge_deletes_the_not_selected_after_the_retention_period(app, ctx, run
     assert remaining == [kept.id]
     result = runner.invoke(args=["lms", "expire-offers"])
     assert result.exit_code == 0 and "0 offer(s) expired" in result.output
+
+
+def test_a_submitted_application_stays_complete_when_edited(ctx):
+    cohort = open_cohort()
+    application = applicants(cohort, 1)[0]
+    user = application.user
+    services.upload_folder().mkdir(parents=True, exist_ok=True)
+    files_before = set(services.upload_folder().iterdir())
+    with pytest.raises(ValidationError, match="must stay complete.*Answer “What do you hope to apply"):
+        services.save_application(cohort, user, {**ANSWERS, "motivation": ""}, _profile("KE"),
+                                  {"cv": services.Upload(io.BytesIO(pdf()), "cv.pdf")})
+    db.session.rollback()
+    assert set(services.upload_folder().iterdir()) == files_before  # the new CV was not kept
+    assert db.session.get(Application, application.id).answers["motivation"] == ANSWERS["motivation"]

@@ -146,3 +146,29 @@ def test_the_33rd_selection_is_refused_on_the_page(client, ctx):
     assert db.session.get(Application, apps[32].id).status == ApplicationStatus.SUBMITTED
     figures = _text(client.get(f"{C}/applications"))
     assert "32 of 32 places" in figures and "Women among the selected</dt><dd>32 (100 %)" in figures
+
+
+def test_the_review_page_costs_the_same_statements_for_10_and_40_applications(app, ctx):
+    """Like tests/web/test_page_work.py: the review table, its figures and chart run a fixed
+    number of SQL statements whatever the number of applications (no query per row)."""
+    from tests.conftest import empty_tables
+    from tests.web.test_page_work import measured
+
+    counts = {}
+    for size in (10, 40):
+        cohort = open_cohort()
+        clara = make_user("clara@example.org", "Clara")
+        enrol(clara, cohort, Role.COORDINATOR)
+        for application in applicants(cohort, size):
+            if application.id % 3 == 0:
+                services.decide(application, ApplicationStatus.SELECTED, "", clara)
+        db.session.commit()
+        client = app.test_client()
+        log_in_as(client, clara.id)
+        assert client.get(f"{C}/applications").status_code == 200
+        with measured() as seen:
+            assert client.get(f"{C}/applications?sort=score").status_code == 200
+        counts[size] = seen["statements"]
+        db.session.remove()
+        empty_tables()
+    assert counts == {10: 7, 40: 7}
