@@ -36,11 +36,14 @@ def pdf(text: str = "CV") -> bytes:
 
 
 def docx() -> bytes:
+    """A minimal Word document, the same bytes every time (fixed member dates)."""
     out = io.BytesIO()
+    parts = {"[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+                                    'package/2006/content-types"/>',
+             "word/document.xml": "<w:document/>"}
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.'
-                         'openxmlformats.org/package/2006/content-types"/>')
-        archive.writestr("word/document.xml", "<w:document/>")
+        for name, body in parts.items():
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2024, 10, 30, 15, 0, 0)), body)
     return out.getvalue()
 
 
