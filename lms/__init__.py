@@ -103,6 +103,14 @@ DEFAULTS: dict[str, Any] = {
     #: Seconds after a quiz attempt's time runs out during which answers still count (network delay).
     "LMS_QUIZ_GRACE_SECONDS": 10,
     "LMS_MAIL_LOG_BODY": False,
+    #: Applications: the largest CV or letter accepted (bytes).
+    "LMS_APPLICATION_FILE_MAX_BYTES": 10 * 1024 * 1024,
+    #: Hours a waitlisted applicant has to accept a freed place before it passes on.
+    "LMS_APPLICATION_OFFER_HOURS": 72,
+    #: Reviewers' totals further apart than this (points) are highlighted as a disagreement.
+    "LMS_APPLICATION_SCORE_SPREAD": 4,
+    #: Days after a cohort's applications close before those of people not selected are deleted.
+    "LMS_APPLICATION_RETENTION_DAYS": 180,
     "MAIL_FROM": "lms@localhost",
     #: SMTP delivery (see lms/notifications/delivery.py); no MAIL_SERVER: mail stays in the outbox.
     "MAIL_SERVER": None,
@@ -221,6 +229,7 @@ def _init_login(app: Flask) -> None:
 
 def _build_blueprint() -> Blueprint:
     """The parent blueprint: templates, static files, and every feature's blueprint."""
+    from lms.applications.views import bp as applications_bp
     from lms.attendance.views import bp as attendance_bp
     from lms.auth.views import bp as auth_bp
     from lms.calendar.views import bp as feeds_bp
@@ -245,7 +254,7 @@ def _build_blueprint() -> Blueprint:
     )
     for child in (main_bp, auth_bp, courses_bp, cohorts_bp, sessions_bp, materials_bp, attendance_bp,
                   gradebook_bp, certificates_bp, feeds_bp, quizzes_bp, groups_bp, projects_bp, notifications_bp,
-                  jobs_bp):
+                  jobs_bp, applications_bp):
         parent.register_blueprint(child)
     register_error_pages(parent)
     from lms.auth.host import restore_host_user, use_host_user

@@ -1,4 +1,5 @@
 """Every model, imported in one place so the mappers and the migrations see them all."""
+from lms.applications.models import Application, ApplicationFile, ApplicationReviewer, ApplicationScore
 from lms.attendance.models import AttendanceRecord, NameMapping, ParticipationMark
 from lms.audit.models import AuditEvent
 from lms.auth.models import User, UserSession
@@ -14,6 +15,7 @@ from lms.quizzes.models import Answer, Attempt, Question, Quiz
 from lms.sessions.models import Material, Session
 
 __all__ = [
+    "Application", "ApplicationFile", "ApplicationReviewer", "ApplicationScore",
     "AuditEvent", "Certificate", "Mark",
     "AttendanceRecord", "NameMapping", "ParticipationMark", "User", "UserSession", "Cohort", "Membership", "Course",
     "OutboxMessage", "OutboxAttachment", "Material", "Session", "Quiz", "Question", "Attempt", "Answer",

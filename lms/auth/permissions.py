@@ -96,6 +96,26 @@ def can_see_outbox_messages(user: Any) -> bool:
     return is_site_admin(user)
 
 
+def is_application_reviewer(user: Any, cohort: Cohort) -> bool:
+    """An instructor of ``cohort`` given the reviewer role for its applications."""
+    from lms.applications.models import ApplicationReviewer
+
+    uid = _user_id(user)
+    if uid is None or Role.INSTRUCTOR not in roles_in(user, cohort):
+        return False
+    cache: dict[int, bool] = g.setdefault("lms_reviewer", {})
+    if cohort.id not in cache:
+        cache[cohort.id] = db.session.execute(db.select(ApplicationReviewer.id).where(
+            ApplicationReviewer.cohort_id == cohort.id, ApplicationReviewer.user_id == uid)).first() is not None
+    return cache[cohort.id]
+
+
+def can_review_applications(user: Any, cohort: Cohort) -> bool:
+    """Read applications (answers and attachments) and score them: the cohort's
+    coordinators, its instructors given the reviewer role, and site admins."""
+    return can_manage_cohort(user, cohort) or is_application_reviewer(user, cohort)
+
+
 def authorize(allowed: bool) -> None:
     """Stop the request with 403 unless ``allowed``."""
     if not allowed:
@@ -108,6 +128,7 @@ TEMPLATE_PREDICATES = {
     "join": can_join,
     "see_people": can_see_people,
     "manage_cohort": can_manage_cohort,
+    "review_applications": can_review_applications,
     "teach": can_teach,
     "admin": is_site_admin,
     "see_jobs": can_see_jobs,

@@ -11,7 +11,7 @@ from lms.cohorts.forms import EnrolForm
 from lms.cohorts.models import Cohort, Role
 from lms.core.db import db
 from lms.core.errors import LMSError, NotFoundError, ValidationError
-from lms.core.timefmt import show_span
+from lms.core.timefmt import show_moment, show_span
 
 bp = Blueprint("cohorts", __name__, url_prefix="/cohorts")
 
@@ -37,7 +37,24 @@ def cohort_view(slug: str) -> str:
         my_roles=permissions.roles_in(current_user, cohort),
         staff=services.members(cohort, staff_only=True),
         participant_count=services.participant_count(cohort),
+        applications=_window(cohort, zone),
     )
+
+
+def _window(cohort: Cohort, zone: str) -> dict[str, object] | None:
+    """The application window as the visitor sees it, in their zone; None without one."""
+    from lms.applications.services import application_of, window_state
+
+    state = window_state(cohort)
+    if state == "unset":
+        return None
+    shown = {}
+    for name, moment in (("opens", cohort.applications_open_at), ("closes", cohort.applications_close_at)):
+        if moment is not None:
+            shown[name] = show_moment(moment, zone)
+            shown[f"{name}_iso"] = moment.strftime("%Y-%m-%dT%H:%MZ")
+    mine = current_user.is_authenticated and application_of(cohort, current_user) is not None
+    return {"state": state, "mine": mine, **shown}
 
 
 @bp.route("/<slug>/people", methods=["GET", "POST"])

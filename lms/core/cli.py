@@ -60,6 +60,7 @@ def refuse(name: str, problems: list[str]) -> NoReturn:
 
 def register_commands() -> None:
     """Import every feature's commands so they attach to the group."""
+    import lms.applications.cli  # noqa: F401
     import lms.attendance.cli  # noqa: F401
     import lms.certificates.cli  # noqa: F401
     import lms.cohorts.cli  # noqa: F401

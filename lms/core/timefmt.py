@@ -33,3 +33,9 @@ def show_span(starts: datetime, minutes: int, viewer_zone: str, cohort_zone: str
     if in_zone(starts, viewer_zone).utcoffset() != in_zone(starts, cohort_zone).utcoffset():
         cohort = _span(in_zone(starts, cohort_zone), in_zone(ends, cohort_zone))
     return Shown(viewer, viewer_zone, cohort, cohort_zone, starts.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ"))
+
+
+def show_moment(moment: datetime, zone: str) -> str:
+    """One moment (aware) as wall-clock time in ``zone``, naming the zone: a deadline."""
+    local = in_zone(moment, zone)
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M} ({zone})"

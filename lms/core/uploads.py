@@ -206,8 +206,13 @@ def store_upload(stream: BinaryIO, filename: str, folder: Path, allowed: tuple[s
     ``.docx``), an empty file. The original name is kept only for the download's file
     name, cleaned of paths (``../../etc/passwd`` becomes ``etc_passwd``).
     """
+    # The extension is read before cleaning: secure_filename drops non-ASCII letters, so
+    # "سيرة ذاتية.pdf" would become "pdf" and lose it.
+    base = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    extension = base.rsplit(".", 1)[-1].lower() if "." in base else ""
     original = secure_filename(filename or "") or "file"
-    extension = original.rsplit(".", 1)[-1].lower() if "." in original else ""
+    if extension and not original.lower().endswith(f".{extension}"):
+        original = f"{original.removesuffix(extension).rstrip('._') or 'file'}.{extension}"
     if extension not in allowed or extension not in KINDS:
         raise ValidationError(f"Files of type “.{extension or '?'}” are not accepted. Accepted: "
                               + ", ".join(f".{e}" for e in allowed) + ".")

@@ -20,6 +20,7 @@ from lms.courses.spec import (
     COMPONENT_POLICIES,
     LATE_UPLOADS,
     MATERIAL_KINDS,
+    PRIORITY_RULES,
     QUESTION_KINDS,
     QUIZ_FEEDBACK,
     QUIZ_GRADING,
@@ -29,6 +30,7 @@ from lms.courses.spec import (
     CohortSpec,
     ComponentSpec,
     CourseSpec,
+    CriterionSpec,
     GradingSpec,
     LevelSpec,
     MaterialSpec,
@@ -281,6 +283,7 @@ class _Reader:
         if group_min and group_max and group_min > group_max:
             self.error("groups.min_size", f"is larger than max_size ({group_min} > {group_max})")
         participation = self.table(top.get("participation", {}), "participation", {"per"})
+        criteria, priority = self.application_review(top.get("application", {}))
         return CourseSpec(
             slug=slug,
             title=self.text(meta, "title", "course"),
@@ -299,6 +302,8 @@ class _Reader:
             group_min=group_min,
             group_max=group_max,
             application_questions=self.application(top.get("application", {})),
+            application_criteria=criteria,
+            application_priority=priority,
             knowledge_check=self.quiz(top["knowledge_check"], grading) if "knowledge_check" in top else None,
             project=self.project(top["project"], grading) if "project" in top else None,
             cohorts=self.cohorts(top, sessions),
@@ -392,8 +397,23 @@ class _Reader:
             late_weight=self.number(a, "late_weight", "attendance", Decimal(0), Decimal(1), Decimal(1)),
         )
 
+    def application_review(self, value: Any) -> tuple[tuple[CriterionSpec, ...], str]:
+        app = value if isinstance(value, dict) else {}  # its keys are checked by application()
+        criteria = []
+        for i, item in enumerate(self.array(app, "criteria", "application")):
+            path = f"application.criteria[{i}]"
+            c = self.table(item, path, {"key", "title", "max"}, {"key", "title"})
+            key = self.text(c, "key", path)
+            if key and not KEY_RE.match(key):
+                self.error(f"{path}.key", f"must be lower_snake_case, not {key!r}")
+            criteria.append(CriterionSpec(key, self.text(c, "title", path), self.integer(c, "max", path, 1, 100, 5)))
+        keys = [c.key for c in criteria]
+        for key in sorted({k for k in keys if keys.count(k) > 1}):
+            self.error("application.criteria", f"key {key!r} is used more than once")
+        return tuple(criteria), self.choice(app, "priority", "application", PRIORITY_RULES, "score")
+
     def application(self, value: Any) -> tuple[QuestionSpec, ...]:
-        app = self.table(value, "application", {"questions"})
+        app = self.table(value, "application", {"questions", "criteria", "priority"})
         questions = []
         for i, item in enumerate(self.array(app, "questions", "application")):
             path = f"application.questions[{i}]"

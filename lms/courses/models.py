@@ -40,6 +40,10 @@ class Course(db.Model):
     group_min: Mapped[int | None] = mapped_column(Integer)
     group_max: Mapped[int | None] = mapped_column(Integer)
     application_questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: What reviewers score: key, title, max_points per criterion.
+    application_criteria: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: The suggested order of the review table (``lms.courses.spec.PRIORITY_RULES``).
+    application_priority: Mapped[str] = mapped_column(String(20), default="score")
     knowledge_check: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     project: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 

@@ -62,6 +62,8 @@ def import_course(spec: CourseSpec) -> ImportReport:
         "outline": outline_json(spec), **grading,
         "group_min": spec.group_min, "group_max": spec.group_max,
         "application_questions": to_json(spec.application_questions),
+        "application_criteria": to_json(spec.application_criteria),
+        "application_priority": spec.application_priority,
         "knowledge_check": to_json(spec.knowledge_check) if spec.knowledge_check else None,
         "project": to_json(spec.project) if spec.project else None,
     }, f"course {spec.slug}", report)

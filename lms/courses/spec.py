@@ -14,6 +14,9 @@ COMPONENT_POLICIES = ("completion", "attendance", "marks", "levels")
 QUESTION_KINDS = ("text", "long_text", "choice", "yes_no")
 #: ``flag``: uploads after the due date are accepted and marked late; ``refuse``: refused.
 LATE_UPLOADS = ("flag", "refuse")
+#: How the review table suggests an order: by average score, or applicants from developing
+#: countries (World Bank low- and middle-income economies) first, then by average score.
+PRIORITY_RULES = ("score", "developing_first")
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,14 @@ QUIZ_FEEDBACK = ("after_submit", "after_close", "never")
 #: ``completion``: a submitted attempt earns the component's maximum; ``score``: the share
 #: of graded questions answered right, times the maximum.
 QUIZ_GRADING = ("completion", "score")
+
+
+@dataclass(frozen=True)
+class CriterionSpec:
+    """One thing reviewers score an application on, from 0 to ``max_points``."""
+    key: str
+    title: str
+    max_points: int = 5
 
 
 @dataclass(frozen=True)
@@ -178,6 +189,8 @@ class CourseSpec:
     group_min: int | None = None
     group_max: int | None = None
     application_questions: tuple[QuestionSpec, ...] = ()
+    application_criteria: tuple[CriterionSpec, ...] = ()
+    application_priority: str = "score"
     knowledge_check: QuizSpec | None = None
     project: ProjectSpec | None = None
     cohorts: tuple[CohortSpec, ...] = ()

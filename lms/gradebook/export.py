@@ -61,17 +61,21 @@ def to_csv(table: list[list[str]]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8 names right
 
 
-def to_xlsx(table: list[list[str]], title: str, numeric: set[str] | None = None) -> bytes:
+def to_xlsx(table: list[list[str]], title: str, numeric_columns: set[str] | None = None) -> bytes:
     """Numbers as numbers (two-decimal format), text neutralised, header bold and frozen.
-    ``numeric`` names the number columns (default: all but the gradebook's text columns)."""
+    ``numeric_columns`` names the number columns; by default every column but the
+    gradebook's text ones."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
-    number_columns = {i for i, name in enumerate(table[0]) if (name in numeric if numeric is not None else name not in {
-        "email", "name", "certified", "certificate_code", "passed", "missing"})}
+    if numeric_columns is None:
+        numeric = {i for i, name in enumerate(table[0]) if name not in {"email", "name", "certified",
+                                                                        "certificate_code", "passed", "missing"}}
+    else:
+        numeric = {i for i, name in enumerate(table[0]) if name in numeric_columns}
     for r, row in enumerate(table):
         for c, cell in enumerate(row):
             if r and c in number_columns and cell:

@@ -179,7 +179,7 @@ def answers_export(slug: str, quiz_id: int, fmt: str) -> Response:
     if fmt == "csv":
         body, mimetype = to_csv(table), "text/csv"
     else:
-        body = to_xlsx(table, "answers", numeric={"attempt", "points", "score", "of"})
+        body = to_xlsx(table, "answers", numeric_columns={"attempt", "points", "score", "of"})
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{cohort.slug}-{quiz.key}-answers.{fmt}"'

@@ -287,6 +287,11 @@ PATHS: dict[str, Callable[[Any, Any, dict[str, Any]], str]] = {
                                                               f"{C}/groups/{_group_id('Group 1')}/grade"),
     "cli: form-groups": lambda c, r, w: _cli(r, "form-groups", SLUG, "--seed", "1"),
     "cli: import-groups": lambda c, r, w: _cli(r, "import-groups", SLUG, _groups_csv(w)),
+    "browser: select an applicant": lambda c, r, w: _post(
+        c, f"{C}/applications/{_applicant(w, 'submitted')}/decide", {"status": "selected"},
+        f"{C}/applications/{_applicant(w, 'submitted')}"),
+    "browser: a selected applicant withdraws": lambda c, r, w: _post(
+        c, f"{C}/apply/withdraw", {}, f"{C}/apply") if _applicant(w, "selected", "clara@example.org") else "",
     "cli: import-grades": lambda c, r, w: _cli(r, "import-grades", SLUG, _grades(
         w["tmp"], {"lan.nguyen@example.org": "10,15,15,excellent"})),
     "cli: import-attendance": lambda c, r, w: _cli(
@@ -297,6 +302,20 @@ PATHS: dict[str, Callable[[Any, Any, dict[str, Any]], str]] = {
     "cli: import-course changing the grading scheme": lambda c, r, w: _cli(r, "import-course", _moved_course_file(
         w, "[grading]\nthreshold = 80", "[grading]\nthreshold = 70")),
 }
+
+
+def _applicant(world: dict[str, Any], status: str, email: str | None = None) -> int:
+    """An application to the finalised cohort by ``email`` (a newcomer by default; the
+    logged-in coordinator's own for the applicant's pages)."""
+    from lms.applications.models import Application, ApplicationStatus
+    from lms.auth.models import User
+    from tests.applying import submitted
+
+    email = email or "applicant@example.org"
+    user = db.session.execute(sa.select(User).where(User.email == email)).scalar() or make_user(
+        email, "Nguyễn Văn Ứng")
+    existing = db.session.execute(sa.select(Application.id).where(Application.user_id == user.id)).scalar()
+    return existing or submitted(get_cohort(SLUG), user, ApplicationStatus(status)).id
 
 
 def _membership(world: dict[str, Any], email: str) -> int:
@@ -334,6 +353,7 @@ def test_the_freeze_list_covers_every_service_that_writes_what_feeds_a_grade():
     attendance, participation, sessions or participants calls ``ensure_open``."""
     import inspect
 
+    from lms.applications import services as applications
     from lms.attendance import marks
     from lms.attendance import services as attendance
     from lms.cohorts import services as cohorts
@@ -353,7 +373,8 @@ def test_the_freeze_list_covers_every_service_that_writes_what_feeds_a_grade():
                quizzes.reopen_attempt, quizzes.regrade, quiz_editing.update_settings, quiz_editing.save_question,
                quiz_editing.remove_question, groups.set_groups, groups.move_member, projects.save_project,
                projects.submit_version, projects.mark_final, projects.grade_group, projects.override_member,
-               projects.release_grade]
+               projects.release_grade, applications.decide, applications.withdraw_application,
+               applications.accept_offer]
     for writer in writers:
         source = inspect.getsource(writer)
         if writer is courses.import_course:

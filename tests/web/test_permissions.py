@@ -22,7 +22,7 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -754,6 +754,119 @@ MATRIX = [
         data=lambda w: {"mute_reminders": "y"}, check=_reminders_muted),
     # Coordinators of any cohort and site admins (only admins see other people's failed mail).
     Row("lms.jobs.jobs_page", "GET", "/staff/jobs", MANAGERS, page="<h1>Scheduled work"),
+]
+
+# ---- applications ------------------------------------------------------------------------
+
+def _taking_applications(w: World) -> None:
+    from tests.applying import taking_applications
+
+    taking_applications(_cohort(w))
+
+
+def _applications_of_everyone(status: str) -> Callable[[World], None]:
+    def setup(w: World) -> None:
+        from lms.applications.models import ApplicationStatus
+        from tests.applying import submitted
+
+        _taking_applications(w)
+        for user_id in w.users.values():
+            application = submitted(_cohort(w), db.session.get(User, user_id), ApplicationStatus(status))
+            if status == "offered":
+                application.offer_expires_at = utcnow() + timedelta(hours=1)
+    return setup
+
+
+def _outsiders_application(w: World) -> None:
+    from lms.applications.services import upload_folder
+    from tests.applying import pdf, submitted
+
+    _taking_applications(w)
+    submitted(_cohort(w), _user(w, "outsider"))
+    upload_folder().mkdir(parents=True, exist_ok=True)
+    (upload_folder() / "missing-cv.pdf").write_bytes(pdf("outsider's CV"))
+
+
+def _outsiders_application_id(w: World) -> int:
+    from lms.applications.models import Application
+
+    return _scalar(sa.select(Application.id).where(Application.user_id == w.users["outsider"]))
+
+
+def _application_status(role_key: str | None, status: str) -> Check:
+    def check(w, r, role):
+        from lms.applications.models import Application
+
+        owner = w.users[role_key or role]
+        assert _scalar(sa.select(Application.status).where(Application.user_id == owner)).value == status
+    return check
+
+
+def _instructor_reviews(w: World) -> None:
+    from lms.applications.models import ApplicationReviewer
+
+    db.session.add(ApplicationReviewer(cohort_id=w.cohort_id, user_id=w.users["instructor"]))
+
+
+def _scored(w, r, role):
+    from lms.applications.models import ApplicationScore
+
+    points = db.session.execute(sa.select(ApplicationScore.points).where(
+        ApplicationScore.reviewer_id == w.users[role])).scalars().all()
+    assert sorted(points) == [2, 3, 4, 5]
+
+
+def _cv_file(w, r, role):
+    assert r.data == b"%PDF-1.4\n% outsider's CV\n%%EOF\n"
+    assert r.headers["Content-Disposition"].startswith("attachment")
+
+
+def _window_saved(w, r, role):
+    cohort = _cohort(w)
+    assert cohort.applications_close_at == datetime(2030, 1, 31, 16, 0, tzinfo=UTC)  # 17:00 in Zurich
+
+
+def _instructor_is_reviewer(w, r, role):
+    from lms.applications.review import reviewers
+
+    assert reviewers(_cohort(w)) == {w.users["instructor"]}
+
+
+APPLY_FORM = {"country": "KE", "organisation": "Ministry of ICT", "gender": "woman", "q-position": "Director",
+              "save": "Save draft"}
+SCORES = {"score-entry_requirements": "5", "score-role_relevance": "4", "score-digital_service": "3",
+          "score-motivation": "2"}
+APPLICATION = lambda w: f"{C}/applications/{_outsiders_application_id(w)}"  # noqa: E731
+
+MATRIX += [
+    Row("lms.applications.apply", "GET", f"{C}/apply", LOGGED_IN, page="<h1>Your application to",
+        setup=_taking_applications),
+    Row("lms.applications.apply", "POST", f"{C}/apply", LOGGED_IN, data=lambda w: APPLY_FORM,
+        setup=_taking_applications, check=_application_status(None, "draft")),
+    Row("lms.applications.withdraw", "POST", f"{C}/apply/withdraw", LOGGED_IN,
+        setup=_applications_of_everyone("submitted"), check=_application_status(None, "withdrawn")),
+    Row("lms.applications.accept", "POST", f"{C}/apply/accept", LOGGED_IN,
+        setup=_applications_of_everyone("offered"), check=_application_status(None, "selected")),
+    Row("lms.applications.review_list", "GET", f"{C}/applications", MANAGERS, page="<h1>Applications to",
+        setup=_outsiders_application),
+    # Instructors review only when a coordinator gives them the reviewer role.
+    Row("lms.applications.review_list", "GET", f"{C}/applications", TEACHERS, page="<h1>Applications to",
+        setup=lambda w: (_outsiders_application(w), _instructor_reviews(w)), variant="reviewer"),
+    Row("lms.applications.review_detail", "GET", APPLICATION, MANAGERS, page="<h1>Application of Olive Outsider",
+        setup=_outsiders_application),
+    Row("lms.applications.score", "POST", lambda w: f"{APPLICATION(w)}/score", MANAGERS, data=lambda w: SCORES,
+        setup=_outsiders_application, check=_scored),
+    Row("lms.applications.decide", "POST", lambda w: f"{APPLICATION(w)}/decide", MANAGERS,
+        data=lambda w: {"status": "waitlisted", "note": "Next in line"}, setup=_outsiders_application,
+        check=_application_status("outsider", "waitlisted")),
+    Row("lms.applications.file_download", "GET", lambda w: f"{APPLICATION(w)}/files/cv", MANAGERS,
+        setup=_outsiders_application, check=_cv_file),
+    Row("lms.applications.settings", "GET", f"{C}/applications/settings", MANAGERS,
+        page="<h1>Application settings"),
+    Row("lms.applications.settings", "POST", f"{C}/applications/settings", MANAGERS, check=_window_saved,
+        data=lambda w: {"opens": "2030-01-01T09:00", "closes": "2030-01-31T17:00"}),
+    Row("lms.applications.reviewer_set", "POST", lambda w: f"{C}/applications/reviewers/{w.users['instructor']}",
+        MANAGERS, data=lambda w: {"reviewer": "yes"}, check=_instructor_is_reviewer),
 ]
 
 #: Served by Flask itself, not by an LMS view.

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from lms import create_app
 from lms.auth.models import User, UserSession
+from lms.cohorts.models import Cohort
 from lms.core.db import db
 from tests.conftest import (
     PASSWORD,
@@ -58,13 +59,25 @@ FORMATS = {"lms.gradebook.gradebook_export": ("csv", "xlsx"),
            "lms.quizzes.answers_export": ("csv", "xlsx")}
 
 
+def _an_application(w: World) -> int:
+    """The outsider's submitted application to the world's cohort, with its CV on disk."""
+    from lms.applications.services import upload_folder
+    from tests.applying import pdf, submitted, taking_applications
+
+    cohort = db.session.get(Cohort, w.cohort_id)
+    application = submitted(taking_applications(cohort), db.session.get(User, w.users["outsider"]))
+    upload_folder().mkdir(parents=True, exist_ok=True)
+    (upload_folder() / "missing-cv.pdf").write_bytes(pdf())
+    return application.id
+
+
 def _get_paths(app, w: World) -> list[tuple[str, str]]:
     """(endpoint, path) for every rule in the URL map that answers GET, its arguments filled
     with real ids and secrets of ``w``."""
     values = {"slug": w.slug, "number": "1", "material_id": str(w.material_id), "code": w.code,
               "token": w.calendar_token, "filename": "lms.css", "quiz_id": str(w.quiz_id),
               "attempt_id": str(w.attempt_id), "slot": "1", "group_id": str(w.group_id),
-              "submission_id": str(w.submission_id)}
+              "submission_id": str(w.submission_id), "application_id": str(_an_application(w)), "kind": "cv"}
     from lms.auth.services import make_registration_token
 
     per_endpoint = {"lms.auth.reset_password": {"token": w.reset_token},

@@ -1,0 +1,1 @@
+"""Applications to a cohort: questionnaire, attachments, blind review, decisions, waitlist."""
