@@ -34,6 +34,8 @@ JOB_MODULES = [
     "lms.jobs.reminders",
     "lms.sessions.jobs",
     "lms.certificates.jobs",
+    "lms.quizzes.jobs",
+    "lms.applications.jobs",
 ]
 
 
