@@ -35,7 +35,7 @@ def cohort_view(slug: str) -> str:
         schedule=schedule,
         viewer_zone=zone,
         my_roles=permissions.roles_in(current_user, cohort),
-        staff=services.members(cohort, staff_only=True),
+        staff=services.teaching_team(cohort),
         participant_count=services.participant_count(cohort),
     )
 

@@ -2,10 +2,14 @@
 keep a timetable sane (end after start, no overlap, https join links)."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.audit.services import record_event
@@ -42,6 +46,24 @@ def get_session(cohort: Cohort, number: int) -> Session:
         raise NotFoundError(f"No session {number} in {cohort.slug}.")
     # The cohort is already loaded: no second query for it when the caller lets go of ``cohort``.
     set_committed_value(session, "cohort", cohort)
+    return session
+
+
+@functools.cache
+def _session_at_statement(with_materials: bool) -> sa.Select[Any]:
+    query = (sa.select(Session).join(Cohort, Cohort.id == Session.cohort_id)
+             .where(Cohort.slug == sa.bindparam("slug"), Session.number == sa.bindparam("number"))
+             .options(contains_eager(Session.cohort).joinedload(Cohort.course)))
+    return query.options(joinedload(Session.materials)) if with_materials else query
+
+
+def get_session_at(slug: str, number: int, with_materials: bool = False) -> Session:
+    """Session ``number`` of the cohort ``slug`` with its cohort and course (and materials),
+    in one statement; NotFoundError when either does not exist."""
+    session = db.session.execute(_session_at_statement(with_materials),
+                                 {"slug": slug, "number": number}).unique().scalar_one_or_none()
+    if session is None:
+        raise NotFoundError(f"No session {number} in {slug}.")
     return session
 
 

@@ -29,15 +29,15 @@ STATUSES = [AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.AB
 #: page → (who opens it, SQL statements it runs, whether it lists every participant)
 PAGES = {
     "/": ("participant", 2, False),
-    C: ("participant", 6, False),
-    f"{C}/sessions/1": ("participant", 5, False),
-    f"{C}/my-grades": ("participant", 8, False),
+    C: ("participant", 5, False),
+    f"{C}/sessions/1": ("participant", 2, False),
+    f"{C}/my-grades": ("participant", 7, False),
     "/account/calendar": ("participant", 1, False),
-    f"{C}/gradebook": ("instructor", 8, True),
-    f"{C}/attendance": ("instructor", 7, True),
-    f"{C}/participation": ("instructor", 5, True),
-    f"{C}/sessions/1/attendance": ("instructor", 6, True),
-    f"{C}/certificates": ("coordinator", 9, True),
+    f"{C}/gradebook": ("instructor", 7, True),
+    f"{C}/attendance": ("instructor", 6, True),
+    f"{C}/participation": ("instructor", 4, True),
+    f"{C}/sessions/1/attendance": ("instructor", 4, True),
+    f"{C}/certificates": ("coordinator", 8, True),
 }
 
 
