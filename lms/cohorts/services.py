@@ -49,6 +49,28 @@ def _cohort_statement() -> sa.Select[Any]:
     return sa.select(Cohort).where(Cohort.slug == sa.bindparam("slug")).options(db.joinedload(Cohort.course))
 
 
+@functools.cache
+def _cohort_page_statement() -> sa.Select[Any]:
+    count = (sa.select(sa.func.count(Membership.id))
+             .where(Membership.cohort_id == Cohort.id, Membership.role == Role.PARTICIPANT)
+             .correlate(Cohort).scalar_subquery())
+    # The course's title and slug only: its course-file columns would be read (and their
+    # JSON parsed) once for every session row of the join.
+    return (sa.select(Cohort, count).where(Cohort.slug == sa.bindparam("slug"))
+            .options(db.joinedload(Cohort.course).load_only(Course.slug, Course.title),
+                     db.joinedload(Cohort.sessions)))
+
+
+def cohort_with_count(slug: str) -> tuple[Cohort, int]:
+    """The cohort with its sessions and its course's title, and how many participants it
+    has: what the cohort page shows, in one statement. (The course's other columns are read
+    if asked for.)"""
+    found = db.session.execute(_cohort_page_statement(), {"slug": slug}).unique().one_or_none()
+    if found is None:
+        raise NotFoundError(f"No cohort {slug!r}.")
+    return found[0], found[1]
+
+
 def get_cohort(slug: str) -> Cohort:
     cohort = db.session.execute(_cohort_statement(), {"slug": slug}).scalar_one_or_none()
     if cohort is None:

@@ -4,6 +4,8 @@ The markup is what ``templates/lms/gradebook/gradebook.html`` showed before; eve
 from the database is escaped here."""
 from __future__ import annotations
 
+import functools
+
 from markupsafe import Markup, escape
 
 from lms.courses.spec import ComponentSpec, GradingSpec
@@ -19,18 +21,23 @@ STANDINGS = {
 }
 
 
+@functools.lru_cache(maxsize=1024)
+def _options(component: ComponentSpec, missing: bool, level: str | None, zero: bool) -> str:
+    """A levelled component's choices with one selected: the same few for every row."""
+    return "".join([f'<option value=""{SELECTED[missing]}>— missing —</option>',
+                    *(f'<option value="{escape(name)}"{SELECTED[level == name]}>{escape(name)} ({points})</option>'
+                      for name, points in component.levels),
+                    f'<option value="0"{SELECTED[zero]}>none (0)</option>'])
+
+
 def _mark_cell(row: Row, component: ComponentSpec, index: int, name: str, disabled: str) -> str:
     score = row.result.components[index]
     field = f"mark-{row.user.id}-{escape(component.key)}"
     parts = [f'<td class="{"missing" if score.missing else ""}">'
              f'<label class="visually-hidden" for="{field}">{escape(component.title)} for {name}</label>']
     if component.policy == "levels":
-        level = row.levels.get(component.key)
         parts.append(f'<select id="{field}" name="{field}"{disabled}>'
-                     f'<option value=""{SELECTED[score.missing]}>— missing —</option>')
-        parts.extend(f'<option value="{escape(level_name)}"{SELECTED[level == level_name]}>'
-                     f'{escape(level_name)} ({points})</option>' for level_name, points in component.levels)
-        parts.append(f'<option value="0"{SELECTED[score.earned == 0]}>none (0)</option></select>')
+                     f'{_options(component, score.missing, row.levels.get(component.key), score.earned == 0)}</select>')
     elif component.key in row.computed:
         source = "attendance" if component.policy == "attendance" else "participation marks"
         parts.append(f'<input id="{field}" name="{field}" class="narrow" inputmode="decimal" value="" '

@@ -29,7 +29,7 @@ STATUSES = [AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.AB
 #: page → (who opens it, SQL statements it runs, whether it lists every participant)
 PAGES = {
     "/": ("participant", 2, False),
-    C: ("participant", 5, False),
+    C: ("participant", 3, False),
     f"{C}/sessions/1": ("participant", 2, False),
     f"{C}/my-grades": ("participant", 7, False),
     "/account/calendar": ("participant", 1, False),
