@@ -133,29 +133,48 @@ class Overview:
 
 
 @functools.cache
-def _overview_statements(one_person: bool) -> tuple[sa.Select[Any], sa.Select[Any]]:
+def _overview_statements() -> tuple[sa.Select[Any], sa.Select[Any]]:
     """Attendance records (the status as its stored text: no enum to build for each of 25,000
-    records) and participation marks, for everyone or for one person; built once."""
+    records) and participation marks of a cohort; built once."""
     query = (sa.select(AttendanceRecord.user_id, AttendanceRecord.session_id,
                        sa.type_coerce(AttendanceRecord.status, sa.String))
              .where(AttendanceRecord.session_id.in_(sa.bindparam("sessions", expanding=True))))
     marks_query = sa.select(ParticipationMark.user_id, ParticipationMark.points).where(
         ParticipationMark.cohort_id == sa.bindparam("cohort_id"))
-    if one_person:
-        query = query.where(AttendanceRecord.user_id == sa.bindparam("user_id"))
-        marks_query = marks_query.where(ParticipationMark.user_id == sa.bindparam("user_id"))
+    return query, marks_query
+
+
+@functools.cache
+def _own_statements() -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """One person's: the held sessions each with that person's status (None where nothing is
+    recorded), and their participation marks."""
+    record = sa.and_(AttendanceRecord.session_id == Session.id, AttendanceRecord.user_id == sa.bindparam("user_id"))
+    status = sa.type_coerce(AttendanceRecord.status, sa.String).label("status")
+    query = (sa.select(Session, status).outerjoin(AttendanceRecord, record)
+             .where(Session.cohort_id == sa.bindparam("cohort_id"), Session.status == SessionStatus.SCHEDULED)
+             .order_by(Session.starts_at))
+    marks_query = sa.select(ParticipationMark.user_id, ParticipationMark.points).where(
+        ParticipationMark.cohort_id == sa.bindparam("cohort_id"), ParticipationMark.user_id == sa.bindparam("user_id"))
     return query, marks_query
 
 
 def overview(cohort: Cohort, only: User | None = None) -> Overview:
     """Participants × held sessions, with rates and component points; four queries whatever
     the cohort's size, and work linear in it. With ``only``, that one participant's row,
-    read by queries for that person alone (My grades)."""
-    sessions = held_sessions(cohort)
-    people: list[Any] = [only] if only is not None else participant_rows(cohort)
-    query, marks_query = _overview_statements(only is not None)
-    values = {"cohort_id": cohort.id, "sessions": [s.id for s in sessions], "user_id": getattr(only, "id", None)}
-    status = {(uid, sid): st for uid, sid, st in db.session.execute(query, values).all()}
+    read by two queries for that person alone (My grades)."""
+    values: dict[str, Any] = {"cohort_id": cohort.id}
+    if only is None:
+        sessions = held_sessions(cohort)
+        people: list[Any] = participant_rows(cohort)
+        query, marks_query = _overview_statements()
+        values["sessions"] = [s.id for s in sessions]
+        status = {(uid, sid): st for uid, sid, st in db.session.execute(query, values).all()}
+    else:
+        people, values["user_id"] = [only], only.id
+        query, marks_query = _own_statements()
+        own = db.session.execute(query, values).all()
+        sessions = [session for session, _ in own]
+        status = {(only.id, session.id): st for session, st in own if st is not None}
     marks_by_person: dict[int, list[Decimal]] = {}
     for uid, points in db.session.execute(marks_query, values).all():
         marks_by_person.setdefault(uid, []).append(points)

@@ -20,6 +20,7 @@ from lms.core.db import db
 from lms.core.errors import NotFoundError, ValidationError
 from lms.core.localtime import LocalTimeError, to_utc
 from lms.core.time import is_time_zone, utcnow
+from lms.courses.models import Course
 from lms.sessions.models import Session, SessionStatus
 
 HTTPS_RE = re.compile(r"^https://[^\s/$.?#][^\s]*$")
@@ -52,9 +53,13 @@ def get_session(cohort: Cohort, number: int) -> Session:
 @functools.cache
 def _session_at_statement(with_materials: bool) -> sa.Select[Any]:
     query = (sa.select(Session).join(Cohort, Cohort.id == Session.cohort_id)
-             .where(Cohort.slug == sa.bindparam("slug"), Session.number == sa.bindparam("number"))
-             .options(contains_eager(Session.cohort).joinedload(Cohort.course)))
-    return query.options(joinedload(Session.materials)) if with_materials else query
+             .where(Cohort.slug == sa.bindparam("slug"), Session.number == sa.bindparam("number")))
+    if not with_materials:
+        return query.options(contains_eager(Session.cohort).joinedload(Cohort.course))
+    # The session page: its materials joined, and of the course only what the page shows (the
+    # course file's columns would be read and parsed again for each material's row).
+    return query.options(contains_eager(Session.cohort).joinedload(Cohort.course).load_only(Course.slug, Course.title),
+                         joinedload(Session.materials))
 
 
 def get_session_at(slug: str, number: int, with_materials: bool = False) -> Session:

@@ -31,7 +31,7 @@ PAGES = {
     "/": ("participant", 2, False),
     C: ("participant", 3, False),
     f"{C}/sessions/1": ("participant", 2, False),
-    f"{C}/my-grades": ("participant", 7, False),
+    f"{C}/my-grades": ("participant", 6, False),
     "/account/calendar": ("participant", 1, False),
     f"{C}/gradebook": ("instructor", 7, True),
     f"{C}/attendance": ("instructor", 6, True),
