@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from lms.audit.services import record_event
 from lms.auth.models import User
@@ -51,9 +52,11 @@ def _cohort_statement() -> sa.Select[Any]:
 
 @functools.cache
 def _cohort_page_statement() -> sa.Select[Any]:
+    # Not correlated with the outer row (which repeats for each session): counted once.
+    same = aliased(Cohort)
+    cohort_id = sa.select(same.id).where(same.slug == sa.bindparam("slug")).scalar_subquery()
     count = (sa.select(sa.func.count(Membership.id))
-             .where(Membership.cohort_id == Cohort.id, Membership.role == Role.PARTICIPANT)
-             .correlate(Cohort).scalar_subquery())
+             .where(Membership.cohort_id == cohort_id, Membership.role == Role.PARTICIPANT).scalar_subquery())
     # The course's title and slug only: its course-file columns would be read (and their
     # JSON parsed) once for every session row of the join.
     return (sa.select(Cohort, count).where(Cohort.slug == sa.bindparam("slug"))
