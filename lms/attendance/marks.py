@@ -2,6 +2,7 @@
 grading component (per the course file's policy)."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -30,10 +31,14 @@ def component(cohort: Cohort, policy: str) -> ComponentSpec | None:
     return next((c for c in cohort.course.grading_spec.components if c.policy == policy), None)
 
 
+@functools.cache
+def _held_statement() -> sa.Select[Any]:
+    return (sa.select(Session).where(Session.cohort_id == sa.bindparam("cohort_id"),
+                                     Session.status == SessionStatus.SCHEDULED).order_by(Session.starts_at))
+
+
 def held_sessions(cohort: Cohort) -> list[Session]:
-    return list(db.session.execute(
-        db.select(Session).where(Session.cohort_id == cohort.id, Session.status == SessionStatus.SCHEDULED)
-        .order_by(Session.starts_at)).scalars())
+    return list(db.session.execute(_held_statement(), {"cohort_id": cohort.id}).scalars())
 
 
 @dataclass(frozen=True)
@@ -127,24 +132,51 @@ class Overview:
         return Fraction(sum(1 for s in marked if s in (rules.PRESENT, rules.LATE)), len(marked))
 
 
+@functools.cache
+def _overview_statements() -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """Attendance records (the status as its stored text: no enum to build for each of 25,000
+    records) and participation marks of a cohort; built once."""
+    query = (sa.select(AttendanceRecord.user_id, AttendanceRecord.session_id,
+                       sa.type_coerce(AttendanceRecord.status, sa.String))
+             .where(AttendanceRecord.session_id.in_(sa.bindparam("sessions", expanding=True))))
+    marks_query = sa.select(ParticipationMark.user_id, ParticipationMark.points).where(
+        ParticipationMark.cohort_id == sa.bindparam("cohort_id"))
+    return query, marks_query
+
+
+@functools.cache
+def _own_statements() -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """One person's: the held sessions each with that person's status (None where nothing is
+    recorded), and their participation marks."""
+    record = sa.and_(AttendanceRecord.session_id == Session.id, AttendanceRecord.user_id == sa.bindparam("user_id"))
+    status = sa.type_coerce(AttendanceRecord.status, sa.String).label("status")
+    query = (sa.select(Session, status).outerjoin(AttendanceRecord, record)
+             .where(Session.cohort_id == sa.bindparam("cohort_id"), Session.status == SessionStatus.SCHEDULED)
+             .order_by(Session.starts_at))
+    marks_query = sa.select(ParticipationMark.user_id, ParticipationMark.points).where(
+        ParticipationMark.cohort_id == sa.bindparam("cohort_id"), ParticipationMark.user_id == sa.bindparam("user_id"))
+    return query, marks_query
+
+
 def overview(cohort: Cohort, only: User | None = None) -> Overview:
     """Participants × held sessions, with rates and component points; four queries whatever
     the cohort's size, and work linear in it. With ``only``, that one participant's row,
-    read by queries for that person alone (My grades)."""
-    sessions = held_sessions(cohort)
-    people: list[Any] = [only] if only is not None else participant_rows(cohort)
-    # The status as its stored text: no enum to build for each of 25,000 records.
-    query = (db.select(AttendanceRecord.user_id, AttendanceRecord.session_id,
-                       sa.type_coerce(AttendanceRecord.status, sa.String))
-             .where(AttendanceRecord.session_id.in_([s.id for s in sessions])))
-    marks_query = db.select(ParticipationMark.user_id, ParticipationMark.points).where(
-        ParticipationMark.cohort_id == cohort.id)
-    if only is not None:
-        query = query.where(AttendanceRecord.user_id == only.id)
-        marks_query = marks_query.where(ParticipationMark.user_id == only.id)
-    status = {(uid, sid): st for uid, sid, st in db.session.execute(query).all()}
+    read by two queries for that person alone (My grades)."""
+    values: dict[str, Any] = {"cohort_id": cohort.id}
+    if only is None:
+        sessions = held_sessions(cohort)
+        people: list[Any] = participant_rows(cohort)
+        query, marks_query = _overview_statements()
+        values["sessions"] = [s.id for s in sessions]
+        status = {(uid, sid): st for uid, sid, st in db.session.execute(query, values).all()}
+    else:
+        people, values["user_id"] = [only], only.id
+        query, marks_query = _own_statements()
+        own = db.session.execute(query, values).all()
+        sessions = [session for session, _ in own]
+        status = {(only.id, session.id): st for session, st in own if st is not None}
     marks_by_person: dict[int, list[Decimal]] = {}
-    for uid, points in db.session.execute(marks_query).all():
+    for uid, points in db.session.execute(marks_query, values).all():
         marks_by_person.setdefault(uid, []).append(points)
     policy = cohort.course.attendance_spec
     attendance_spec, participation_spec = component(cohort, "attendance"), component(cohort, "marks")

@@ -2,10 +2,12 @@
 and the overview. Services flush; the caller commits once."""
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from fractions import Fraction
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -39,10 +41,14 @@ def participants(cohort: Cohort) -> list[User]:
 def participant_rows(cohort: Cohort) -> list[sa.Row[tuple[int, str, str]]]:
     """The cohort's participants as light rows (``id``, ``name``, ``email``), for pages
     that list everyone: no ORM objects to build for 5,000 people."""
-    return list(db.session.execute(
-        sa.select(User.id, User.name, User.email).join(Membership, Membership.user_id == User.id)
-        .where(Membership.cohort_id == cohort.id, Membership.role == Role.PARTICIPANT).order_by(User.name, User.id)
-    ).all())
+    return list(db.session.execute(_participant_rows_statement(), {"cohort_id": cohort.id}).all())
+
+
+@functools.cache
+def _participant_rows_statement() -> sa.Select[Any]:
+    return (sa.select(User.id, User.name, User.email).join(Membership, Membership.user_id == User.id)
+            .where(Membership.cohort_id == sa.bindparam("cohort_id"), Membership.role == Role.PARTICIPANT)
+            .order_by(User.name, User.id))
 
 
 def is_participant(cohort: Cohort, user_id: int) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from lms.attendance import marks, services
@@ -21,6 +22,16 @@ from lms.sessions.views import load_session
 
 bp = Blueprint("attendance", __name__, url_prefix="/cohorts/<slug>")
 STATUSES = [s.value for s in AttendanceStatus]
+
+
+def _status_cell(status: str) -> Markup:
+    return Markup('<td class="st st-{0}"><span aria-hidden="true">{1}</span>'
+                  '<span class="visually-hidden">{2}</span></td>').format(
+        status or "none", status[:1].upper() if status else "·", status or "not marked")
+
+
+#: The overview's cell for each status, written once: the grid has one per person and session.
+STATUS_CELLS = {status: _status_cell(status) for status in ["", *STATUSES]}
 
 
 def _teacher_session(slug: str, number: int):
@@ -120,7 +131,7 @@ def overview(slug: str) -> str:
     cohort = load_cohort(slug)
     permissions.authorize(permissions.can_teach(current_user, cohort))
     view = marks.overview(cohort)
-    return render_template("lms/attendance/overview.html", cohort=cohort, view=view,
+    return render_template("lms/attendance/overview.html", cohort=cohort, view=view, cells=STATUS_CELLS,
                            page=paginate(view.rows, request.args.get("page")))
 
 

@@ -38,9 +38,13 @@ def _safe_next(target: str | None) -> str:
 
 def load_user_by_session_token(token: str) -> User | None:
     """Flask-Login's loader: the user of a live, unexpired login session, or None."""
-    user, changed = services.resume_session(token)
+    user, changed, roles = services.resume_session(token)
     if changed:
         g.lms_login_session_changed = True
+    if user is not None and request.method in ("GET", "HEAD"):
+        # Read with the session: a page asking what the person may do needs no statement of its
+        # own. Only for requests that change nothing, so a write cannot be judged by roles it changed.
+        g.setdefault("lms_roles", {})[user.id] = roles
     return user
 
 

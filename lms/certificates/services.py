@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import base64
+import functools
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app
 
 from lms.audit.services import record_event
@@ -132,9 +134,15 @@ def get_certificate(code: str) -> Certificate:
     return certificate
 
 
+@functools.cache
+def _certificate_of_statement() -> sa.Select[Any]:
+    return sa.select(Certificate).where(Certificate.cohort_id == sa.bindparam("cohort_id"),
+                                        Certificate.user_id == sa.bindparam("user_id"))
+
+
 def certificate_of(cohort: Cohort, user: User) -> Certificate | None:
-    return db.session.execute(db.select(Certificate).where(
-        Certificate.cohort_id == cohort.id, Certificate.user_id == user.id)).scalar_one_or_none()
+    return db.session.execute(_certificate_of_statement(),
+                              {"cohort_id": cohort.id, "user_id": user.id}).scalar_one_or_none()
 
 
 def certificates_of(cohort: Cohort) -> dict[int, Certificate]:

@@ -1,9 +1,12 @@
 """Cohorts and memberships."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from lms.audit.services import record_event
 from lms.auth.models import User
@@ -17,33 +20,63 @@ from lms.courses.models import Course
 
 @dataclass(frozen=True)
 class CohortRoles:
-    cohort: Cohort
+    #: A light row with the cohort's ``id``, ``slug``, ``title`` and ``course_title``.
+    cohort: Any
     roles: tuple[Role, ...]
 
 
 ROLE_ORDER = {Role.COORDINATOR: 0, Role.INSTRUCTOR: 1, Role.PARTICIPANT: 2}
 
 
+@functools.cache
+def _cohorts_of_statement() -> sa.Select[Any]:
+    return (sa.select(Cohort.id, Cohort.slug, Cohort.title, Course.title.label("course_title"), Membership.role)
+            .join(Membership, Membership.cohort_id == Cohort.id)
+            .join(Course, Course.id == Cohort.course_id)
+            .where(Membership.user_id == sa.bindparam("user_id"))
+            .order_by(Cohort.created_at.desc(), Cohort.id.desc()))
+
+
 def cohorts_of(user: User) -> list[CohortRoles]:
-    """The cohorts ``user`` belongs to with their roles, newest first; one query."""
-    rows = db.session.execute(
-        db.select(Cohort, Membership.role)
-        .join(Membership, Membership.cohort_id == Cohort.id)
-        .join(Course, Course.id == Cohort.course_id)
-        .where(Membership.user_id == user.id)
-        .options(db.contains_eager(Cohort.course))
-        .order_by(Cohort.created_at.desc(), Cohort.id.desc())
-    ).all()
-    found: dict[int, tuple[Cohort, list[Role]]] = {}
-    for cohort, role in rows:
-        found.setdefault(cohort.id, (cohort, []))[1].append(role)
+    """The cohorts ``user`` belongs to with their roles, newest first; one query, light rows
+    (the dashboard shows titles only: no course file to load)."""
+    found: dict[int, tuple[Any, list[Role]]] = {}
+    for row in db.session.execute(_cohorts_of_statement(), {"user_id": user.id}):
+        found.setdefault(row.id, (row, []))[1].append(row.role)
     return [CohortRoles(c, tuple(sorted(r, key=ROLE_ORDER.__getitem__))) for c, r in found.values()]
 
 
+@functools.cache
+def _cohort_statement() -> sa.Select[Any]:
+    return sa.select(Cohort).where(Cohort.slug == sa.bindparam("slug")).options(db.joinedload(Cohort.course))
+
+
+@functools.cache
+def _cohort_page_statement() -> sa.Select[Any]:
+    # Not correlated with the outer row (which repeats for each session): counted once.
+    same = aliased(Cohort)
+    cohort_id = sa.select(same.id).where(same.slug == sa.bindparam("slug")).scalar_subquery()
+    count = (sa.select(sa.func.count(Membership.id))
+             .where(Membership.cohort_id == cohort_id, Membership.role == Role.PARTICIPANT).scalar_subquery())
+    # The course's title and slug only: its course-file columns would be read (and their
+    # JSON parsed) once for every session row of the join.
+    return (sa.select(Cohort, count).where(Cohort.slug == sa.bindparam("slug"))
+            .options(db.joinedload(Cohort.course).load_only(Course.slug, Course.title),
+                     db.joinedload(Cohort.sessions)))
+
+
+def cohort_with_count(slug: str) -> tuple[Cohort, int]:
+    """The cohort with its sessions and its course's title, and how many participants it
+    has: what the cohort page shows, in one statement. (The course's other columns are read
+    if asked for.)"""
+    found = db.session.execute(_cohort_page_statement(), {"slug": slug}).unique().one_or_none()
+    if found is None:
+        raise NotFoundError(f"No cohort {slug!r}.")
+    return found[0], found[1]
+
+
 def get_cohort(slug: str) -> Cohort:
-    cohort = db.session.execute(
-        db.select(Cohort).where(Cohort.slug == slug).options(db.joinedload(Cohort.course))
-    ).scalar_one_or_none()
+    cohort = db.session.execute(_cohort_statement(), {"slug": slug}).scalar_one_or_none()
     if cohort is None:
         raise NotFoundError(f"No cohort {slug!r}.")
     return cohort
@@ -73,13 +106,10 @@ def ensure_open(cohort: Cohort, what: str = "") -> None:
         raise CohortFinalisedError(what)
 
 
-def members(cohort: Cohort, staff_only: bool = False) -> list[Membership]:
-    """Everyone in ``cohort`` with each role (or its coordinators and instructors only),
-    staff first then by name; one query."""
+def members(cohort: Cohort) -> list[Membership]:
+    """Everyone in ``cohort`` with each role, staff first then by name; one query."""
     query = (db.select(Membership).join(User, Membership.user_id == User.id).where(Membership.cohort_id == cohort.id)
              .options(db.contains_eager(Membership.user)).order_by(User.name, User.id))
-    if staff_only:
-        query = query.where(Membership.role != Role.PARTICIPANT)
     rows = db.session.execute(query).scalars().all()
     return sorted(rows, key=lambda m: ROLE_ORDER[m.role])
 
@@ -105,11 +135,28 @@ def add_member(cohort: Cohort, user: User, role: Role, actor: User | None = None
     return membership
 
 
+@functools.cache
+def _participant_count_statement() -> sa.Select[Any]:
+    return sa.select(sa.func.count(Membership.id)).where(Membership.cohort_id == sa.bindparam("cohort_id"),
+                                                         Membership.role == Role.PARTICIPANT)
+
+
 def participant_count(cohort: Cohort) -> int:
-    return db.session.execute(
-        db.select(db.func.count(Membership.id)).where(Membership.cohort_id == cohort.id,
-                                                      Membership.role == Role.PARTICIPANT)
-    ).scalar_one()
+    return db.session.execute(_participant_count_statement(), {"cohort_id": cohort.id}).scalar_one()
+
+
+@functools.cache
+def _teaching_team_statement() -> sa.Select[Any]:
+    return (sa.select(User.name, Membership.role).join(Membership, Membership.user_id == User.id)
+            .where(Membership.cohort_id == sa.bindparam("cohort_id"), Membership.role != Role.PARTICIPANT)
+            .order_by(User.name, User.id))
+
+
+def teaching_team(cohort: Cohort) -> list[Any]:
+    """The cohort's coordinators and instructors as light rows (``name``, ``role``),
+    coordinators first then by name; one query."""
+    rows = db.session.execute(_teaching_team_statement(), {"cohort_id": cohort.id}).all()
+    return sorted(rows, key=lambda row: ROLE_ORDER[row.role])
 
 
 @dataclass(frozen=True)

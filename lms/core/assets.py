@@ -41,8 +41,13 @@ def load_assets(folder: Path) -> dict[str, Asset]:
 
 def lms_asset(filename: str) -> str:
     """The fingerprinted URL of one of the LMS's static files."""
-    asset = current_app.extensions["lms"]["assets"][filename]
-    return url_for("lms.asset", digest=asset.digest, filename=filename)
+    state = current_app.extensions["lms"]
+    key = (filename, request.script_root)  # the same address on every page: built once
+    url = state["asset_urls"].get(key)
+    if url is None:
+        asset = state["assets"][filename]
+        url = state["asset_urls"][key] = url_for("lms.asset", digest=asset.digest, filename=filename)
+    return url
 
 
 def serve_asset(digest: str, filename: str) -> Response:
@@ -60,6 +65,7 @@ def serve_asset(digest: str, filename: str) -> Response:
 
 def init_assets(app: Flask, parent: Blueprint, folder: Path) -> None:
     app.extensions.setdefault("lms", {})["assets"] = load_assets(folder)
+    app.extensions["lms"]["asset_urls"] = {}
     parent.add_url_rule("/lms-assets/<digest>/<path:filename>", "asset", serve_asset)
     # Flask-Compress registers an app-wide hook unless told not to; the LMS compresses
     # its own responses (lms.core.security) and leaves the host's setting as it found it.

@@ -8,10 +8,11 @@ served (for a plug-in: the host application's root); the LMS URL prefix is added
 """
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from flask import Flask, abort, current_app, request
 from werkzeug.sansio.utils import host_is_trusted
@@ -30,10 +31,15 @@ def check_base_url(url: str) -> str:
     return url.strip().rstrip("/")
 
 
+@functools.lru_cache(maxsize=16)
+def _base_parts(url: str) -> SplitResult:
+    return urlsplit(check_base_url(url))
+
+
 def external_url(endpoint: str, **values: Any) -> str:
     """The absolute URL of ``endpoint`` under ``LMS_BASE_URL``, inside a request or not."""
     app = current_app
-    parts = urlsplit(check_base_url(app.config["LMS_BASE_URL"]))
+    parts = _base_parts(app.config["LMS_BASE_URL"])
     adapter = app.url_map.bind(parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme)
     app.inject_url_defaults(endpoint, values)
     return adapter.build(endpoint, values, force_external=True)
@@ -48,6 +54,17 @@ def trusted_hosts(config: Any) -> list[str]:
     return hosts + [h.strip() for h in extra if h.strip() and h.strip() not in hosts]
 
 
+@functools.lru_cache(maxsize=16)
+def _trusted_hosts_of(base_url: str, extra: str | tuple[str, ...]) -> list[str]:
+    return trusted_hosts({"LMS_BASE_URL": base_url, "LMS_TRUSTED_HOSTS": extra})
+
+
+def _trusted_hosts_now(config: Any) -> list[str]:
+    """``trusted_hosts`` of the current settings, worked out once for each value they take."""
+    extra = config.get("LMS_TRUSTED_HOSTS") or ()
+    return _trusted_hosts_of(config["LMS_BASE_URL"], extra if isinstance(extra, str) else tuple(extra))
+
+
 def refuse_untrusted_host() -> None:
     """Before every LMS request: 400 for a ``Host`` the LMS does not answer for.
 
@@ -57,7 +74,7 @@ def refuse_untrusted_host() -> None:
     if not config.get("LMS_REFUSE_UNTRUSTED_HOSTS", True):
         return
     host = request.environ.get("HTTP_HOST") or request.environ.get("SERVER_NAME", "")
-    if not host_is_trusted(host, trusted_hosts(config)):
+    if not host_is_trusted(host, _trusted_hosts_now(config)):
         log.warning("refused a request for the untrusted host %r", host[:100])
         abort(400)
 

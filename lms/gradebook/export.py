@@ -78,7 +78,7 @@ def to_xlsx(table: list[list[str]], title: str, numeric_columns: set[str] | None
         numeric = {i for i, name in enumerate(table[0]) if name in numeric_columns}
     for r, row in enumerate(table):
         for c, cell in enumerate(row):
-            if r and c in number_columns and cell:
+            if r and c in numeric and cell:
                 target = sheet.cell(row=r + 1, column=c + 1, value=float(Decimal(cell)))
                 target.number_format = "0." + "0" * max(2, len(cell.partition(".")[2]))
             else:

@@ -2,10 +2,13 @@
 what is still reachable; entering marks by hand. Arithmetic is in ``lms.grading``."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import functools
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
+
+import sqlalchemy as sa
 
 from lms.attendance import rules
 from lms.attendance.marks import Overview, PersonRow, overview
@@ -81,9 +84,15 @@ class _Setting:
     ahead: tuple[bool, ...]
     #: Each participant's points from submitted quizzes, by component key.
     quizzes: dict[int, dict[str, Fraction]]
-    #: Standings already computed in this gradebook, by everything they depend on: many
-    #: participants share the same marks and attendance, and exact arithmetic is not free.
-    standings: dict[tuple[Any, ...], Row] = field(default_factory=dict, compare=False)
+
+
+#: Standings already computed, by everything they depend on (the scheme, the attendance
+#: policy, which sessions are ahead, the person's statuses, points, marks, project grades and
+#: quiz points), kept across requests: many participants share the same marks and attendance,
+#: a gradebook is reloaded far more often than its marks change, and exact arithmetic is not
+#: free. A pure function's results, so never stale; emptied when it grows past ``STANDINGS_KEPT``.
+_STANDINGS: dict[tuple[Any, ...], Row] = {}
+STANDINGS_KEPT = 50_000
 
 
 def _setting(cohort: Cohort, scheme: GradingSpec, grid: Overview, only: User | None = None) -> _Setting:
@@ -97,13 +106,18 @@ def _setting(cohort: Cohort, scheme: GradingSpec, grid: Overview, only: User | N
                     tuple(s.starts_at > now for s in grid.sessions), quiz_points(cohort, maxima, only))
 
 
+@functools.cache
+def _marks_statement(one_person: bool) -> sa.Select[Any]:
+    query = sa.select(Mark.user_id, Mark.component_key, Mark.points, Mark.level).where(
+        Mark.cohort_id == sa.bindparam("cohort_id"))
+    return query.where(Mark.user_id == sa.bindparam("user_id")) if one_person else query
+
+
 def _marks(cohort: Cohort, only: User | None = None) -> dict[int, dict[str, Any]]:
     """Each person's marks by component key, as light rows with ``points`` and ``level``."""
-    query = db.select(Mark.user_id, Mark.component_key, Mark.points, Mark.level).where(Mark.cohort_id == cohort.id)
-    if only is not None:
-        query = query.where(Mark.user_id == only.id)
+    values = {"cohort_id": cohort.id, "user_id": getattr(only, "id", None)}
     marks: dict[int, dict[str, Any]] = {}
-    for mark in db.session.execute(query).all():
+    for mark in db.session.execute(_marks_statement(only is not None), values).all():
         marks.setdefault(mark.user_id, {})[mark.component_key] = mark
     project = next((c for c in scheme_of(cohort).components if c.policy == "levels"), None)
     if project is not None:
@@ -128,12 +142,15 @@ def _row(setting: _Setting, person: PersonRow, own: dict[str, Any]) -> Row:
     """One participant's standing: the one grading function behind the gradebook and My
     grades, so both always agree."""
     quizzes = setting.quizzes.get(person.user.id, {})
-    key = (tuple(person.statuses), person.attendance_points, person.participation_points,
+    key = (setting.scheme, setting.policy, setting.ahead, tuple(person.statuses), person.attendance_points,
+           person.participation_points,
            tuple(sorted((k, m.points, m.level, isinstance(m, ProjectMark)) for k, m in own.items())),
            tuple(sorted(quizzes.items())))
-    same = setting.standings.get(key)
+    same = _STANDINGS.get(key)
     if same is None:
-        same = setting.standings[key] = _standing(setting, person, own, quizzes)
+        if len(_STANDINGS) >= STANDINGS_KEPT:
+            _STANDINGS.clear()
+        same = _STANDINGS[key] = replace(_standing(setting, person, own, quizzes), user=None)  # keeps nobody's row
     return replace(same, user=person.user)
 
 

@@ -13,6 +13,7 @@ from lms.core.db import db
 from lms.core.errors import CohortFinalisedError, ValidationError
 from lms.core.paging import paginate
 from lms.gradebook import services
+from lms.gradebook.cells import row_html
 from lms.gradebook.export import gradebook_table, to_csv, to_xlsx
 from lms.grading import format_total
 
@@ -38,7 +39,7 @@ def gradebook_view(slug: str) -> str:
     sort = request.args.get("sort", "name")
     sort = sort if sort in SORTS else "name"
     page = paginate(sorted(book.rows, key=SORTS[sort]), request.args.get("page"))
-    return render_template("lms/gradebook/gradebook.html", book=book, page=page, sort=sort, fmt=format_total,
+    return render_template("lms/gradebook/gradebook.html", book=book, page=page, sort=sort, row_html=row_html,
                            cohort=book.cohort, finalised=book.cohort.finalised_at is not None,
                            can_manage=permissions.can_manage_cohort(current_user, book.cohort))
 

@@ -8,6 +8,7 @@ missing. Rounding happens only in ``format_total``, for display.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
@@ -96,6 +97,7 @@ def can_still_pass(result: GradeResult, still_to_come: set[str] | None = None) -
     return _passes(best_reachable(result, still_to_come), result.threshold, result.strict)
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and a gradebook page asks for the same few totals again and again
 def format_total(total: Fraction, threshold: Fraction, places: int = 2) -> str:
     """``total`` rounded to ``places`` decimals, or to more where rounding would make it look
     like the threshold it is not: 79.996 shows as 79.996, never 80.00; 80.004 as 80.004."""

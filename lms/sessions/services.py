@@ -2,10 +2,14 @@
 keep a timetable sane (end after start, no overlap, https join links)."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.audit.services import record_event
@@ -17,6 +21,7 @@ from lms.core.errors import NotFoundError, ValidationError
 from lms.core.localtime import LocalTimeError, to_utc
 from lms.core.signals import session_changed
 from lms.core.time import is_time_zone, utcnow
+from lms.courses.models import Course
 from lms.sessions.models import Session, SessionStatus
 
 HTTPS_RE = re.compile(r"^https://[^\s/$.?#][^\s]*$")
@@ -43,6 +48,28 @@ def get_session(cohort: Cohort, number: int) -> Session:
         raise NotFoundError(f"No session {number} in {cohort.slug}.")
     # The cohort is already loaded: no second query for it when the caller lets go of ``cohort``.
     set_committed_value(session, "cohort", cohort)
+    return session
+
+
+@functools.cache
+def _session_at_statement(with_materials: bool) -> sa.Select[Any]:
+    query = (sa.select(Session).join(Cohort, Cohort.id == Session.cohort_id)
+             .where(Cohort.slug == sa.bindparam("slug"), Session.number == sa.bindparam("number")))
+    if not with_materials:
+        return query.options(contains_eager(Session.cohort).joinedload(Cohort.course))
+    # The session page: its materials joined, and of the course only what the page shows (the
+    # course file's columns would be read and parsed again for each material's row).
+    return query.options(contains_eager(Session.cohort).joinedload(Cohort.course).load_only(Course.slug, Course.title),
+                         joinedload(Session.materials))
+
+
+def get_session_at(slug: str, number: int, with_materials: bool = False) -> Session:
+    """Session ``number`` of the cohort ``slug`` with its cohort and course (and materials),
+    in one statement; NotFoundError when either does not exist."""
+    session = db.session.execute(_session_at_statement(with_materials),
+                                 {"slug": slug, "number": number}).unique().scalar_one_or_none()
+    if session is None:
+        raise NotFoundError(f"No session {number} in {slug}.")
     return session
 
 

@@ -18,10 +18,10 @@ from lms.sessions.models import Session
 bp = Blueprint("sessions", __name__, url_prefix="/cohorts/<slug>/sessions")
 
 
-def load_session(slug: str, number: int) -> Session:
-    cohort = load_cohort(slug)
+def load_session(slug: str, number: int, with_materials: bool = False) -> Session:
+    """The session with its cohort and course, or 404."""
     try:
-        return services.get_session(cohort, number)
+        return services.get_session_at(slug, number, with_materials)
     except NotFoundError:
         abort(404)
 
@@ -32,7 +32,7 @@ def viewer_zone(cohort_zone: str) -> str:
 
 @bp.get("/<lms_id:number>")
 def session_view(slug: str, number: int) -> str:
-    session = load_session(slug, number)
+    session = load_session(slug, number, with_materials=True)
     cohort = session.cohort
     permissions.authorize(permissions.can_view_cohort(current_user, cohort))
     return render_template(
