@@ -35,7 +35,7 @@ PAGES = {
     f"{C}/project": ("participant", 12, True),  # a comment form for every other group
     "/account/calendar": ("participant", 1, False),
     f"{C}/gradebook": ("instructor", 9, True),
-    f"{C}/groups": ("instructor", 6, True),
+    f"{C}/groups": ("instructor", 7, True),
     f"{C}/attendance": ("instructor", 7, True),
     f"{C}/participation": ("instructor", 5, True),
     f"{C}/sessions/1/attendance": ("instructor", 6, True),
