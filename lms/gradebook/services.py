@@ -84,6 +84,8 @@ class _Setting:
     ahead: tuple[bool, ...]
     #: Each participant's points from submitted quizzes, by component key.
     quizzes: dict[int, dict[str, Fraction]]
+    #: Stands for (scheme, policy, ahead) in the keys of ``_STANDINGS``: quicker to hash per row.
+    token: object = None
 
 
 #: Standings already computed, by everything they depend on (the scheme, the attendance
@@ -92,6 +94,7 @@ class _Setting:
 #: a gradebook is reloaded far more often than its marks change, and exact arithmetic is not
 #: free. A pure function's results, so never stale; emptied when it grows past ``STANDINGS_KEPT``.
 _STANDINGS: dict[tuple[Any, ...], Row] = {}
+_TOKENS: dict[tuple[Any, ...], object] = {}
 STANDINGS_KEPT = 50_000
 
 
@@ -100,10 +103,11 @@ def _setting(cohort: Cohort, scheme: GradingSpec, grid: Overview, only: User | N
 
     now = utcnow()
     maxima = {c.key: Fraction(c.max_points) for c in scheme.components}
-    return _Setting(scheme, cohort.course.attendance_spec,
+    policy, ahead = cohort.course.attendance_spec, tuple(s.starts_at > now for s in grid.sessions)
+    return _Setting(scheme, policy,
                     next((c for c in scheme.components if c.policy == "attendance"), None),
                     next((c for c in scheme.components if c.policy == "marks" and c.key == "participation"), None),
-                    tuple(s.starts_at > now for s in grid.sessions), quiz_points(cohort, maxima, only))
+                    ahead, quiz_points(cohort, maxima, only), _TOKENS.setdefault((scheme, policy, ahead), object()))
 
 
 @functools.cache
@@ -142,14 +146,14 @@ def _row(setting: _Setting, person: PersonRow, own: dict[str, Any]) -> Row:
     """One participant's standing: the one grading function behind the gradebook and My
     grades, so both always agree."""
     quizzes = setting.quizzes.get(person.user.id, {})
-    key = (setting.scheme, setting.policy, setting.ahead, tuple(person.statuses), person.attendance_points,
-           person.participation_points,
+    key = (setting.token, tuple(person.statuses), person.attendance_points, person.participation_points,
            tuple(sorted((k, m.points, m.level, isinstance(m, ProjectMark)) for k, m in own.items())),
            tuple(sorted(quizzes.items())))
     same = _STANDINGS.get(key)
     if same is None:
         if len(_STANDINGS) >= STANDINGS_KEPT:
             _STANDINGS.clear()
+            _TOKENS.clear()
         same = _STANDINGS[key] = replace(_standing(setting, person, own, quizzes), user=None)  # keeps nobody's row
     return replace(same, user=person.user)
 
