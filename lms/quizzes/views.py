@@ -21,12 +21,12 @@ bp = Blueprint("quizzes", __name__, url_prefix="/cohorts/<slug>/quizzes")
 
 
 def _cohort(slug: str) -> Cohort:
-    """The cohort, for its members; attempts whose time ran out are submitted first (until
-    the scheduler's job does it), so every page shows them as they are."""
+    """The cohort, for its members. Attempts whose time ran out are submitted by the
+    scheduler's ``quizzes.submit-overdue`` job (every minute), never by a page view: a GET
+    changes nothing. Until the job has run, such an attempt takes no more answers (the
+    server's deadline decides) and shows as under way."""
     cohort = load_cohort(slug)
     permissions.authorize(permissions.can_join(current_user, cohort))
-    if services.submit_overdue(cohort=cohort):
-        db.session.commit()
     return cohort
 
 

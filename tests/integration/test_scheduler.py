@@ -80,7 +80,8 @@ def test_a_restart_keeps_the_schedule_and_the_pending_work(app, ctx):
     assert db.session.execute(sa.select(OutboxMessage.status)).scalars().all() == ["pending"]  # no MAIL_SERVER here
 
     lms_time.freeze(datetime(2025, 3, 1, 9, 1, 30, tzinfo=UTC))
-    assert sorted(run_due_once(app, "second-process").ran) == sorted(PERIODIC_JOBS)
+    every_minute = sorted(name for name, job in PERIODIC_JOBS.items() if job.interval <= timedelta(minutes=1))
+    assert sorted(run_due_once(app, "second-process").ran) == every_minute
 
 
 def test_the_web_app_starts_no_scheduler(app, client):

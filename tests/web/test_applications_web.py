@@ -171,4 +171,4 @@ def test_the_review_page_costs_the_same_statements_for_10_and_40_applications(ap
         counts[size] = seen["statements"]
         db.session.remove()
         empty_tables()
-    assert counts == {10: 7, 40: 7}
+    assert counts == {10: 6, 40: 6}

@@ -32,14 +32,14 @@ PAGES = {
     C: ("participant", 3, False),
     f"{C}/sessions/1": ("participant", 2, False),
     f"{C}/my-grades": ("participant", 8, False),  # 6 + the quiz points (#9) + released project grades (#10)
-    f"{C}/quizzes/1": ("participant", 7, False),
-    f"{C}/quizzes/1/take": ("participant", 8, False),
-    f"{C}/quizzes/1/attempts": ("instructor", 7, True),
-    f"{C}/quizzes/1/analysis": ("instructor", 7, True),
-    f"{C}/project": ("participant", 12, True),  # a comment form for every other group
+    f"{C}/quizzes/1": ("participant", 5, False),
+    f"{C}/quizzes/1/take": ("participant", 6, False),
+    f"{C}/quizzes/1/attempts": ("instructor", 5, True),
+    f"{C}/quizzes/1/analysis": ("instructor", 5, True),
+    f"{C}/project": ("participant", 11, True),  # a comment form for every other group
     "/account/calendar": ("participant", 1, False),
     f"{C}/gradebook": ("instructor", 9, True),  # 7 + the quiz points (#9) + released project grades (#10)
-    f"{C}/groups": ("instructor", 7, True),  # with the participants list for the move form
+    f"{C}/groups": ("instructor", 6, True),  # with the participants list for the move form
     f"{C}/attendance": ("instructor", 6, True),
     f"{C}/participation": ("instructor", 4, True),
     f"{C}/sessions/1/attendance": ("instructor", 4, True),

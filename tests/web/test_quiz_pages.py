@@ -144,11 +144,18 @@ def test_after_the_limit_an_answer_is_refused_and_the_saved_ones_submitted(app, 
     assert "when the time ran out, with the answers saved by then" in page
 
 
-def test_an_abandoned_attempt_is_submitted_when_anyone_in_the_cohort_opens_a_quiz_page(app, world):
+def test_an_abandoned_attempt_is_submitted_by_the_scheduler_not_by_a_page_view(app, world):
+    from lms.jobs.runner import run_due_once
+
     client = _client(app, world, "amina@example.org")
     _start(client, world)
     lms_time.freeze(START + timedelta(minutes=30))
     staff = _client(app, world, "ines@example.org")
+    before = staff.get(f"{world['Q']}/attempts").get_data(as_text=True)
+    db.session.expire_all()
+    assert "(time ran out)" not in before  # a GET changes nothing
+    assert db.session.execute(sa.select(Attempt.submitted_at)).scalar_one() is None
+    assert "quizzes.submit-overdue" in run_due_once(app, "test").ran
     attempts = staff.get(f"{world['Q']}/attempts").get_data(as_text=True)
     assert "(time ran out)" in attempts and "محمد عبد الله" in attempts and "王芳" in attempts
 
