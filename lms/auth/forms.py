@@ -58,6 +58,10 @@ class RegisterCompleteForm(ProfileFields):
 
 
 class ProfileForm(ProfileFields):
+    gender = StringField("Gender (optional)", validators=[Optional(), Length(max=64)],
+                         description="In your own words, or leave it empty. Used only to balance project groups "
+                                     "and for the cohort's anonymous selection figures; never shown to other "
+                                     "participants.")
     submit = SubmitField("Save profile")
 
 

@@ -48,13 +48,16 @@ class Profile:
     country: str | None = None
     organisation: str | None = None
     timezone: str = "UTC"
+    #: Self-described and optional; None leaves what is stored (registration does not ask).
+    gender: str | None = None
 
 
 def _check_profile(profile: Profile) -> None:
     problems = []
     if not profile.name.strip():
         problems.append("Name is required.")
-    for label, value in (("Name", profile.name), ("Organisation", profile.organisation or "")):
+    for label, value in (("Name", profile.name), ("Organisation", profile.organisation or ""),
+                         ("Gender", profile.gender or "")):
         if problem := single_line_problem(value, label):
             problems.append(problem)
     if not is_time_zone(profile.timezone):
@@ -105,6 +108,8 @@ def update_profile(user: User, profile: Profile) -> None:
     user.country = profile.country or None
     user.organisation = (profile.organisation or "").strip() or None
     user.timezone = profile.timezone
+    if profile.gender is not None:
+        user.gender = profile.gender.strip() or None
     db.session.flush()
 
 

@@ -169,7 +169,8 @@ def profile() -> str | Response:
         try:
             services.update_profile(
                 current_user,
-                services.Profile(form.name.data, form.country.data, form.organisation.data, form.timezone.data),
+                services.Profile(form.name.data, form.country.data, form.organisation.data, form.timezone.data,
+                                 form.gender.data or ""),
             )
         except ValidationError as error:
             db.session.rollback()

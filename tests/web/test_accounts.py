@@ -239,3 +239,22 @@ def test_demo_accounts_log_in_directly(runner, client, ctx):
     password = next(line.split()[1] for line in output.splitlines() if "coordinator@demo.example" in line)
     assert login(client, "coordinator@demo.example", password).status_code == 302
     assert client.get("/account").status_code == 200
+
+
+def test_gender_is_self_described_on_the_profile_and_optional(client, ctx):
+    """Groups balance by it and selection figures count it; the person writes it, in any
+    script, or leaves it empty (which clears it)."""
+    user = make_user(email="pat@example.org")
+    login(client, "pat@example.org")
+    assert "Gender (optional)" in client.get("/account").get_data(as_text=True)
+    base = {"name": "अनन्या शर्मा", "country": "IN", "organisation": "MeitY", "timezone": "Asia/Kolkata"}
+    assert post_form(client, "/account", {**base, "gender": "  महिला "}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, user.id).gender == "महिला"
+    page = post_form(client, "/account", {**base, "gender": "x" * 65}).get_data(as_text=True)
+    assert "64" in page
+    db.session.expire_all()
+    assert db.session.get(User, user.id).gender == "महिला"  # refused whole, nothing lost
+    assert post_form(client, "/account", {**base, "gender": ""}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, user.id).gender is None
