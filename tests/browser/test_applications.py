@@ -13,24 +13,11 @@ from lms.cohorts.models import Role
 from tests.applying import PEOPLE, docx, open_cohort, pdf, submitted
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import DESKTOP, PHONE, screenshot
-from tests.conftest import PASSWORD, enrol, make_user
+from tests.browser.test_reschedule import _log_in, _open
+from tests.conftest import enrol, make_user
 
 C = "/cohorts/itu-dpg-oss-2024"
 SCORE_KEYS = ("entry_requirements", "role_relevance", "digital_service", "motivation")
-
-
-def _open(page, path):
-    page.goto(path)
-    assert_accessible(page)
-
-
-def _log_in(page, email):
-    _open(page, "/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Hello", exact=False)).to_be_visible()
-    assert_accessible(page)
 
 
 def _score(page, application_id, points):

@@ -9,7 +9,8 @@ from lms.core.db import db
 from lms.groups import services as groups
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import DESKTOP, PHONE, screenshot
-from tests.conftest import PASSWORD, enrol, make_cohort, make_session, make_user
+from tests.browser.test_reschedule import _log_in, _open
+from tests.conftest import enrol, make_cohort, make_session, make_user
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 MEMBERS = [("lan@example.org", "Nguyễn Thị Lan", "VN", "Asia/Ho_Chi_Minh"),
@@ -17,20 +18,6 @@ MEMBERS = [("lan@example.org", "Nguyễn Thị Lan", "VN", "Asia/Ho_Chi_Minh"),
            ("wang@example.org", "王芳", "CN", "Asia/Shanghai"),
            ("ivan@example.org", "Иван Петров", "UA", "Europe/Kyiv"),
            ("mohamed@example.org", "محمد عبد الله", "EG", "Africa/Cairo")]
-
-
-def _open(page, path):
-    page.goto(path)
-    assert_accessible(page)
-
-
-def _log_in(page, email):
-    _open(page, "/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Hello", exact=False)).to_be_visible()
-    assert_accessible(page)
 
 
 def test_participant_uploads_and_instructor_grades(new_page, ctx, tmp_path):
