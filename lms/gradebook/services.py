@@ -117,13 +117,13 @@ def _marks_statement(one_person: bool) -> sa.Select[Any]:
     return query.where(Mark.user_id == sa.bindparam("user_id")) if one_person else query
 
 
-def _marks(cohort: Cohort, only: User | None = None) -> dict[int, dict[str, Any]]:
+def _marks(cohort: Cohort, scheme: GradingSpec, only: User | None = None) -> dict[int, dict[str, Any]]:
     """Each person's marks by component key, as light rows with ``points`` and ``level``."""
     values = {"cohort_id": cohort.id, "user_id": getattr(only, "id", None)}
     marks: dict[int, dict[str, Any]] = {}
     for mark in db.session.execute(_marks_statement(only is not None), values).all():
         marks.setdefault(mark.user_id, {})[mark.component_key] = mark
-    project = next((c for c in scheme_of(cohort).components if c.policy == "levels"), None)
+    project = next((c for c in scheme.components if c.policy == "levels"), None)
     if project is not None:
         # A released group project grade is each member's mark for the levelled component,
         # unless a mark was entered by hand (audited by set_mark), which overrides it.
@@ -205,7 +205,7 @@ def gradebook(cohort: Cohort) -> Gradebook:
     and work linear in it."""
     scheme = scheme_of(cohort)
     grid = overview(cohort)
-    marks = _marks(cohort)
+    marks = _marks(cohort, scheme)
     setting = _setting(cohort, scheme, grid)
     return Gradebook(cohort, scheme, [_row(setting, person, marks.get(person.user.id, {})) for person in grid.rows])
 
@@ -216,7 +216,7 @@ def person_grades(cohort: Cohort, user: User) -> Row:
     scheme = scheme_of(cohort)
     grid = overview(cohort, only=user)
     setting = _setting(cohort, scheme, grid, only=user)
-    return _row(setting, grid.rows[0], _marks(cohort, user).get(user.id, {}))
+    return _row(setting, grid.rows[0], _marks(cohort, scheme, user).get(user.id, {}))
 
 
 def parse_mark(component: ComponentSpec, value: str) -> tuple[Decimal, str | None]:
