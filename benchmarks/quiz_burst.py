@@ -1,16 +1,21 @@
 """Benchmark: a cohort's synchronised quiz start. N participants (default 500) log in, open
 the knowledge check within ten seconds of each other, answer every question with background
-saves (the page script's JSON endpoint), and submit — twice, as a double click would —
-against gunicorn on loopback. Prints p50/p95/p99 per step, then proves from the database
+saves (the page script's JSON endpoint) after a few seconds' thought each, and submit —
+twice, as a double click would — against gunicorn on loopback. Prints p50/p95/p99 per step, then proves from the database
 that every answer given is stored and every attempt was submitted exactly once.
 
     .venv/bin/python benchmarks/quiz_burst.py                      # 500 participants, SQLite
     .venv/bin/python benchmarks/quiz_burst.py --participants 100
+    .venv/bin/python benchmarks/quiz_burst.py --think 0            # no pause between saves: a stress test
     LMS_BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench \\
         .venv/bin/python benchmarks/quiz_burst.py                  # PostgreSQL (emptied first)
 
 Needs gunicorn (``pip install -e '.[bench]'``). The clients are threads of this process
-using the standard library only; each participant has its own cookie jar. Figures from one
+using the standard library only; each participant has its own cookie jar. Each save follows
+``--think`` seconds (mean, default 5, spread ±50 %) of reading: quicker than people answer
+(the ITU check gives 20 minutes for 10 questions), so 500 participants send about 100
+saves a second. With ``--think 0`` all 7,500 requests arrive as fast as the server answers,
+which measures its throughput rather than what a participant waits. Figures from one
 run on a shared machine are noisy; the verification is what must never fail.
 """
 from __future__ import annotations
@@ -21,6 +26,7 @@ import json
 import os
 import random
 import re
+import resource
 import signal
 import statistics
 import subprocess
@@ -115,9 +121,10 @@ def log_in(p: Participant, timings: dict[str, list[float]], lock: threading.Lock
         failures.append(f"p{p.index}: login {status}")
 
 
-def run_participant(p: Participant, quiz_id: int, delay: float, timings: dict[str, list[float]],
+def run_participant(p: Participant, quiz_id: int, delay: float, think: float, timings: dict[str, list[float]],
                     lock: threading.Lock, failures: list[str]) -> None:
-    """Phase two, the burst: open the quiz within the spread, save every answer, submit twice."""
+    """Phase two, the burst: open the quiz within the spread, save every answer (after
+    ``think`` seconds on average to read the question), submit twice."""
     q = f"/cohorts/{SLUG}/quizzes/{quiz_id}"
 
     def step(name: str, call):  # noqa: ANN001, ANN202
@@ -139,6 +146,7 @@ def run_participant(p: Participant, quiz_id: int, delay: float, timings: dict[st
     for question in SHOWN.findall(page):
         choices = re.findall(rf'name="q-{question}" value="(\d+)"', page)
         pick = random.choice(choices)
+        time.sleep(random.uniform(0.5, 1.5) * think)
         status, text = step("background save", lambda question=question, pick=pick: p.request(
             f"{q}/answer", [("csrf_token", token), ("shown", question), (f"q-{question}", pick)]))
         if status != 200 or not json.loads(text)["ok"]:
@@ -196,6 +204,11 @@ def verify(app: Flask, quiz_id: int, people: list[Participant]) -> list[str]:
     return problems
 
 
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--participants", type=int, default=500)
@@ -203,6 +216,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
     parser.add_argument("--clients", type=int, default=0, help="client threads at once (default: one per participant)")
     parser.add_argument("--spread", type=float, default=10.0, help="seconds over which the quiz is opened")
+    parser.add_argument("--think", type=float, default=5.0,
+                        help="mean seconds to read and answer a question before its save (0: no pause at all)")
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="lms-quiz-burst-")
     url = os.environ.get("LMS_BENCH_DATABASE_URL") or f"sqlite:///{workdir}/bench.sqlite3"
@@ -231,18 +246,23 @@ def main() -> None:
         with ThreadPoolExecutor(min(clients, 32)) as pool:
             for future in [pool.submit(log_in, p, timings, lock, failures) for p in people]:
                 future.result()
-        started = time.perf_counter()
+        started, clients_cpu = time.perf_counter(), _cpu(resource.RUSAGE_SELF)
         with ThreadPoolExecutor(clients) as pool:
-            for future in [pool.submit(run_participant, p, quiz_id, random.uniform(0, args.spread), timings, lock,
-                                       failures) for p in people]:
+            for future in [pool.submit(run_participant, p, quiz_id, random.uniform(0, args.spread), args.think,
+                                       timings, lock, failures) for p in people]:
                 future.result()
         elapsed = time.perf_counter() - started
+        clients_cpu = _cpu(resource.RUSAGE_SELF) - clients_cpu
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+    server_cpu = _cpu(resource.RUSAGE_CHILDREN)  # gunicorn and its workers, once they have exited
     database = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     print(f"\n{args.participants} participants on {database}, gunicorn -w {args.workers} gthread x{args.threads}, "
-          f"{clients} client threads; the burst after the logins took {elapsed:.1f} s")
+          f"{clients} client threads, {args.think:g} s mean thinking per question; "
+          f"the burst after the logins took {elapsed:.1f} s")
+    print(f"CPU: the client threads used {clients_cpu:.0f} s during the burst; gunicorn {server_cpu:.0f} s in all "
+          f"(logins included), on {os.cpu_count()} cores")
     print(f"{'step':<24} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
     for name in ("log in", "start attempt", "open quiz page", "background save", "submit (double click)"):
         values = timings[name]

@@ -94,13 +94,20 @@ def lock_cohort(cohort: Cohort) -> None:
                        .execution_options(synchronize_session=False))
 
 
-def ensure_open(cohort: Cohort, what: str = "") -> None:
+def ensure_open(cohort: Cohort, what: str = "", lock: bool = True) -> None:
     """The one check of the rule "once a cohort is finalised, nothing that feeds a grade
     changes": every service that writes marks, attendance, participation, sessions or
     participants calls it first. Raises :class:`CohortFinalisedError` until a coordinator
     reopens the cohort with a reason. Reads the status under the cohort's lock, so a write
-    racing the finalising either lands before it (and is in the results) or is refused."""
-    lock_cohort(cohort)
+    racing the finalising either lands before it (and is in the results) or is refused.
+
+    ``lock=False`` reads the status without taking the cohort's lock, for a write that
+    feeds no grade by itself and must not queue behind every other participant's: a quiz
+    answer saved into an attempt under way (the attempt's score reaches the gradebook only
+    when it is submitted, and submitting takes the lock). Such a caller holds its own row's
+    lock first; on SQLite that is the database's write lock, so the read is still exact."""
+    if lock:
+        lock_cohort(cohort)
     status = db.session.execute(sa.select(Cohort.status).where(Cohort.id == cohort.id)).scalar_one()
     if status == CohortStatus.FINALISED:
         raise CohortFinalisedError(what)

@@ -245,7 +245,7 @@ def save_answers(attempt: Attempt, answers: dict[int, list[str]], now: datetime 
     :class:`AttemptClosedError` once submitted; what was saved before stays saved."""
     now = now or utcnow()
     # Everything that only reads comes first: the write lock (SQLite's is the whole database)
-    # is held for the three statements after ensure_open only.
+    # is held for the three statements from the attempt's UPDATE on only.
     questions = dict(attempt_questions_by_id(attempt))
     rows = []
     for question_id, values in answers.items():
@@ -257,16 +257,20 @@ def save_answers(attempt: Attempt, answers: dict[int, list[str]], now: datetime 
     if attempt.deadline_at is not None and now > attempt.deadline_at + grace():
         raise TimeUpError("Time ran out for this attempt, so this answer was not accepted. "
                           "Every answer saved before then is kept and has been submitted.")
-    cohort = db.session.get(Cohort, db.session.get(Quiz, attempt.quiz_id).cohort_id)
-    ensure_open(cohort, "quiz attempts")
-    submitted = db.session.execute(sa.select(Attempt.submitted_at).where(Attempt.id == attempt.id)).scalar_one()
-    if submitted is not None:  # read under the lock: a submission racing this save is seen
+    # Lock this attempt's row, not the cohort's, so that 500 people saving at once do not
+    # queue behind each other: a submission of the same attempt (which sets submitted_at
+    # under the same row lock, then scores what is saved) either comes first and this
+    # UPDATE matches nothing, or waits until these answers are committed and scores them.
+    keep = page is not None and 0 <= page < len(attempt.layout)
+    result = db.session.execute(
+        sa.update(Attempt).where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
+        .values(page=page if keep else Attempt.page).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
         raise AttemptClosedError("This attempt has been submitted; its answers can no longer change.")
+    cohort_id = db.session.get(Quiz, attempt.quiz_id).cohort_id
+    ensure_open(db.session.get(Cohort, cohort_id), "quiz attempts", lock=False)
     if rows:
         _upsert(rows)
-    if page is not None and page != attempt.page and 0 <= page < len(attempt.layout):
-        db.session.execute(sa.update(Attempt).where(Attempt.id == attempt.id).values(page=page)
-                           .execution_options(synchronize_session=False))
     return Saved(len(rows), now)
 
 
@@ -275,15 +279,24 @@ def attempt_questions_by_id(attempt: Attempt) -> list[tuple[int, Question]]:
 
 
 def _upsert(rows: list[dict[str, Any]]) -> None:
-    """INSERT … ON CONFLICT (attempt, question) DO UPDATE: one statement, never two rows."""
-    if db.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    statement = insert(Answer).values(rows)
-    db.session.execute(statement.on_conflict_do_update(
-        index_elements=[Answer.attempt_id, Answer.question_id],
-        set_={"response": statement.excluded.response, "saved_at": statement.excluded.saved_at}))
+    """INSERT … ON CONFLICT (attempt, question) DO UPDATE: never two rows for one question.
+    The rows go as parameters of one statement built once per dialect, so a save compiles
+    nothing."""
+    dialect = db.engine.dialect.name
+    statement = _UPSERTS.get(dialect)
+    if statement is None:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+        plain = insert(Answer.__table__)
+        statement = _UPSERTS[dialect] = plain.on_conflict_do_update(
+            index_elements=[Answer.attempt_id, Answer.question_id],
+            set_={"response": plain.excluded.response, "saved_at": plain.excluded.saved_at})
+    db.session.connection().execute(statement, rows)
+
+
+_UPSERTS: dict[str, Any] = {}
 
 
 @dataclass(frozen=True)

@@ -228,9 +228,9 @@ def answer_save(slug: str, quiz_id: int) -> tuple[Response, int]:
     except LMSError as error:
         db.session.rollback()
         return jsonify(ok=False, message=str(error)), 409
+    left = services.seconds_left(attempt)  # before the commit expires the attempt: no reload
     db.session.commit()
-    return jsonify(ok=True, saved=saved.saved, at=saved.at.isoformat(),
-                   seconds_left=services.seconds_left(attempt)), 200
+    return jsonify(ok=True, saved=saved.saved, at=saved.at.isoformat(), seconds_left=left), 200
 
 
 @bp.get("/<lms_id:quiz_id>/attempts/<lms_id:attempt_id>")

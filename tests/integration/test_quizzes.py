@@ -146,6 +146,44 @@ def test_concurrent_double_submit_records_exactly_once(app, quiz):
     assert db.session.get(Attempt, attempt_id).score == Decimal("10.0000")
 
 
+def test_saves_racing_a_submission_either_count_in_its_score_or_are_refused(app, quiz):
+    """Saves lock the attempt's row, not the cohort's: a save racing the submission of the
+    same attempt lands before it (and is scored) or is refused; none lands after the score."""
+    lan = _user("lan@example.org")
+    attempt = services.start_attempt(quiz, lan)
+    questions = [q for q, _ in services.attempt_questions(attempt)]
+    db.session.commit()
+    attempt_id, user_id = attempt.id, lan.id
+    work = [("submit", None)] + [("save", q) for q in questions[:7]]
+    turn = iter(range(len(work)))
+    lock = threading.Lock()
+
+    def race():
+        from lms.auth.models import User
+        with lock:
+            what, question = work[next(turn)]
+        mine = db.session.get(Attempt, attempt_id)
+        if what == "submit":
+            return what, services.submit_attempt(mine, db.session.get(User, user_id)).now
+        try:
+            return what, services.save_answers(mine, {question.id: [str(question.correct[0])]}).saved
+        except services.AttemptClosedError:
+            return what, "refused"
+
+    results, errors = _in_threads(app, race, len(work))
+    assert not errors, errors
+    assert ("submit", True) in results
+    saved = sum(1 for what, said in results if what == "save" and said == 1)
+    refused = sum(1 for what, said in results if what == "save" and said == "refused")
+    assert saved + refused == 7
+    db.session.expire_all()
+    done = db.session.get(Attempt, attempt_id)
+    stored = db.session.scalars(sa.select(Answer).where(Answer.attempt_id == attempt_id)).all()
+    assert len(stored) == saved and all(a.saved_at <= done.submitted_at for a in stored)
+    assert done.score == Decimal(saved)  # every stored answer is right, and every one was scored
+    assert services._score(done, current=False, write=False)[0] == saved
+
+
 def test_concurrent_starts_give_one_attempt(app, quiz):
     quiz_id, user_id = quiz.id, _user("lan@example.org").id
     db.session.commit()
