@@ -1,8 +1,9 @@
 """Benchmark: a cohort's synchronised quiz start. N participants (default 500) log in, open
 the knowledge check within ten seconds of each other, answer every question with background
 saves (the page script's JSON endpoint) after a few seconds' thought each, and submit —
-twice, as a double click would — against gunicorn on loopback. Prints p50/p95/p99 per step, then proves from the database
-that every answer given is stored and every attempt was submitted exactly once.
+twice, as a double click would — against gunicorn on loopback. Prints p50/p95/p99 per step,
+then proves from the database that every answer given is stored and every attempt was
+submitted exactly once.
 
     .venv/bin/python benchmarks/quiz_burst.py                      # 500 participants, SQLite
     .venv/bin/python benchmarks/quiz_burst.py --participants 100
