@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.auth.models import User
@@ -24,6 +25,10 @@ class CohortStatus(enum.StrEnum):
     OPEN = "open"
     RUNNING = "running"
     FINALISED = "finalised"
+
+
+def new_stamp() -> int:
+    return secrets.randbits(62)
 
 
 class Cohort(db.Model):
@@ -46,6 +51,11 @@ class Cohort(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: When results were frozen and certificates issued; None while marks may change.
     finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: A new random number in every transaction that takes the cohort's lock: every write that
+    #: feeds a grade does (``ensure_open``), so standings computed at one stamp hold until it
+    #: changes (``lms.gradebook.services`` keeps them by it). Random rather than counted, so
+    #: a restored backup or a reused id never brings back a stamp already seen.
+    grades_stamp: Mapped[int] = mapped_column(BigInteger, default=new_stamp, server_default="0")
 
     course: Mapped[Course] = relationship(back_populates="cohorts")
     memberships: Mapped[list[Membership]] = relationship(back_populates="cohort", cascade="all, delete-orphan")

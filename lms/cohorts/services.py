@@ -10,7 +10,7 @@ from sqlalchemy.orm import aliased
 
 from lms.audit.services import record_event
 from lms.auth.models import User
-from lms.cohorts.models import Cohort, CohortStatus, Membership, Role
+from lms.cohorts.models import Cohort, CohortStatus, Membership, Role, new_stamp
 from lms.core.db import db
 from lms.core.errors import CohortFinalisedError, NotFoundError, ValidationError
 from lms.core.signals import members_changed
@@ -53,16 +53,20 @@ def _cohort_statement() -> sa.Select[Any]:
 
 @functools.cache
 def _cohort_page_statement() -> sa.Select[Any]:
+    from lms.sessions.models import Session
+
     # Not correlated with the outer row (which repeats for each session): counted once.
     same = aliased(Cohort)
     cohort_id = sa.select(same.id).where(same.slug == sa.bindparam("slug")).scalar_subquery()
     count = (sa.select(sa.func.count(Membership.id))
              .where(Membership.cohort_id == cohort_id, Membership.role == Role.PARTICIPANT).scalar_subquery())
     # The course's title and slug only: its course-file columns would be read (and their
-    # JSON parsed) once for every session row of the join.
+    # JSON parsed) once for every session row of the join. The sessions' columns the
+    # schedule shows only: their topics and key points are JSON to parse, and not shown.
     return (sa.select(Cohort, count).where(Cohort.slug == sa.bindparam("slug"))
             .options(db.joinedload(Cohort.course).load_only(Course.slug, Course.title),
-                     db.joinedload(Cohort.sessions)))
+                     db.joinedload(Cohort.sessions).load_only(Session.number, Session.title, Session.starts_at,
+                                                              Session.duration_minutes, Session.status)))
 
 
 def cohort_with_count(slug: str) -> tuple[Cohort, int]:
@@ -89,8 +93,11 @@ def lock_cohort(cohort: Cohort) -> None:
     first write of a transaction begins it there), so a rule that reads and then writes
     (capacity, "a finalised cohort is frozen") cannot be beaten by a request running at the
     same moment: the second one waits here and then reads what the first one wrote.
+
+    The UPDATE renews ``grades_stamp``, so whatever this transaction writes under the lock is
+    seen as new by anything kept by the stamp (the gradebook's standings).
     """
-    db.session.execute(sa.update(Cohort).where(Cohort.id == cohort.id).values(capacity=Cohort.capacity)
+    db.session.execute(sa.update(Cohort).where(Cohort.id == cohort.id).values(grades_stamp=new_stamp())
                        .execution_options(synchronize_session=False))
 
 

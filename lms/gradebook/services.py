@@ -9,9 +9,11 @@ from fractions import Fraction
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 
 from lms.attendance import rules
 from lms.attendance.marks import Overview, PersonRow, overview
+from lms.attendance.services import participant_rows
 from lms.audit.services import record_event
 from lms.auth.models import User
 from lms.cohorts.models import Cohort
@@ -200,23 +202,87 @@ def _standing(setting: _Setting, person: PersonRow, own: dict[str, Any], quizzes
                not cannot and not result.passed and not likely.passed, frozenset(computed))
 
 
-def gradebook(cohort: Cohort) -> Gradebook:
+def gradebook(cohort: Cohort, kept: bool = False) -> Gradebook:
     """Every participant's standing; a fixed number of queries whatever the cohort's size,
-    and work linear in it."""
+    and work linear in it. With ``kept`` (the gradebook page), standings computed earlier at
+    the cohort's current ``grades_stamp`` are reused: the page then reads only who the
+    participants are now (their names fresh) and computes nothing."""
     scheme = scheme_of(cohort)
+    if kept:
+        found = _kept(cohort, scheme, None)
+        if found is not None:
+            people = participant_rows(cohort)
+            if all(p.id in found for p in people):
+                return Gradebook(cohort, scheme, [replace(found[p.id], user=p) for p in people])
     grid = overview(cohort)
     marks = _marks(cohort, scheme)
     setting = _setting(cohort, scheme, grid)
-    return Gradebook(cohort, scheme, [_row(setting, person, marks.get(person.user.id, {})) for person in grid.rows])
+    rows = [_row(setting, person, marks.get(person.user.id, {})) for person in grid.rows]
+    if kept:
+        _keep(cohort, scheme, None, grid, {row.user.id: replace(row, user=None) for row in rows})
+    return Gradebook(cohort, scheme, rows)
 
 
-def person_grades(cohort: Cohort, user: User) -> Row:
+def person_grades(cohort: Cohort, user: User, kept: bool = False) -> Row:
     """``user``'s standing alone, read by queries for that person only: what My grades
-    shows costs the same in a cohort of 30 or of 5,000."""
+    shows costs the same in a cohort of 30 or of 5,000. With ``kept`` (My grades), reused
+    while the cohort's ``grades_stamp`` stays the same."""
     scheme = scheme_of(cohort)
+    if kept:
+        found = _kept(cohort, scheme, user.id)
+        if found is not None:
+            return replace(found[user.id], user=user)
     grid = overview(cohort, only=user)
     setting = _setting(cohort, scheme, grid, only=user)
-    return _row(setting, grid.rows[0], _marks(cohort, scheme, user).get(user.id, {}))
+    row = _row(setting, grid.rows[0], _marks(cohort, scheme, user).get(user.id, {}))
+    if kept:
+        _keep(cohort, scheme, user.id, grid, {user.id: replace(row, user=None)})
+    return row
+
+
+# ---- standings kept by the cohort's grades stamp ------------------------------------------
+#
+# Every write that feeds a grade takes the cohort's lock (``ensure_open``), and taking it
+# renews ``Cohort.grades_stamp`` in the same transaction. Standings computed from what was
+# read at one stamp therefore hold for as long as the cohort row still carries it: the
+# gradebook and My grades keep them in the application, by (cohort, stamp, grading scheme),
+# with the session start times they were computed for (a session starting moves what is
+# "still ahead" without any write). Only GET pages use this: nothing they read was written in
+# their own transaction, so what is kept was committed. Kept per application, so two apps in
+# one process (tests, a host) never share; at most ``KEPT_STAMPS`` entries.
+
+KEPT_STAMPS = 256
+
+
+@dataclass(frozen=True)
+class _Kept:
+    starts: tuple[Any, ...]
+    ahead: tuple[bool, ...]
+    rows: dict[int, Row]
+
+
+def _kept_key(cohort: Cohort, scheme: GradingSpec, who: int | None) -> tuple[Any, ...]:
+    return (cohort.id, cohort.grades_stamp, scheme, cohort.course.attendance_spec, who)
+
+
+def _kept(cohort: Cohort, scheme: GradingSpec, who: int | None) -> dict[int, Row] | None:
+    store = current_app.extensions.get("lms_kept_standings", {})
+    entry = store.get(_kept_key(cohort, scheme, who))
+    if entry is None:
+        return None
+    now = utcnow()
+    if tuple(start > now for start in entry.starts) != entry.ahead:
+        return None  # a session has begun since: what is still reachable changed
+    return entry.rows
+
+
+def _keep(cohort: Cohort, scheme: GradingSpec, who: int | None, grid: Overview, rows: dict[int, Row]) -> None:
+    store = current_app.extensions.setdefault("lms_kept_standings", {})
+    if len(store) >= KEPT_STAMPS:
+        store.pop(next(iter(store)))  # the oldest first
+    now = utcnow()
+    starts = tuple(s.starts_at for s in grid.sessions)
+    store[_kept_key(cohort, scheme, who)] = _Kept(starts, tuple(start > now for start in starts), rows)
 
 
 def parse_mark(component: ComponentSpec, value: str) -> tuple[Decimal, str | None]:

@@ -22,11 +22,11 @@ SORTS = {"name": lambda r: (r.user.name.casefold(),), "total": lambda r: (-r.res
          "best": lambda r: (r.best, r.user.name.casefold())}
 
 
-def _book(slug: str):
+def _book(slug: str, kept: bool = False):
     cohort = load_cohort(slug)
     permissions.authorize(permissions.can_teach(current_user, cohort))
     try:
-        return services.gradebook(cohort)
+        return services.gradebook(cohort, kept=kept)
     except ValidationError as error:
         flash(str(error), "error")
         abort(404)
@@ -35,7 +35,7 @@ def _book(slug: str):
 @bp.get("/gradebook")
 @login_required
 def gradebook_view(slug: str) -> str:
-    book = _book(slug)
+    book = _book(slug, kept=True)
     sort = request.args.get("sort", "name")
     sort = sort if sort in SORTS else "name"
     page = paginate(sorted(book.rows, key=SORTS[sort]), request.args.get("page"))
@@ -96,6 +96,6 @@ def my_grades(slug: str) -> str | Response:
                                                                                                     cohort):
         return redirect(url_for("lms.gradebook.gradebook_view", slug=slug))
     permissions.authorize(Role.PARTICIPANT in permissions.roles_in(current_user, cohort))
-    row = services.person_grades(cohort, current_user)
+    row = services.person_grades(cohort, current_user, kept=True)
     return render_template("lms/gradebook/my_grades.html", cohort=cohort, row=row, fmt=format_total,
                            certificate=certificate_of(cohort, current_user))
