@@ -43,12 +43,11 @@ from lms.attendance.models import AttendanceRecord, AttendanceSource, Attendance
 from lms.auth.models import User  # noqa: E402
 from lms.auth.passwords import hash_password  # noqa: E402
 from lms.certificates.services import finalise_cohort  # noqa: E402
-from lms.cohorts.models import Membership, Role  # noqa: E402
+from lms.cohorts.models import Cohort, Membership, Role  # noqa: E402
 from lms.cohorts.services import get_cohort  # noqa: E402
 from lms.core.db import db  # noqa: E402
 from lms.courses.loader import load_course_file  # noqa: E402
 from lms.courses.services import import_course  # noqa: E402
-from lms.cohorts.models import Cohort  # noqa: E402
 from lms.gradebook.models import Mark  # noqa: E402
 from lms.quizzes.models import Answer, Attempt, Question, Quiz  # noqa: E402
 

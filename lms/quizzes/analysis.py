@@ -30,6 +30,7 @@ def attempt_rows(quiz: Quiz) -> list[AttemptRow]:
                                                          Membership.role == Role.PARTICIPANT)).all()
     attempts: dict[int, list[Attempt]] = {}
     for attempt in db.session.execute(sa.select(Attempt).where(Attempt.quiz_id == quiz.id)
+                                      .options(sa.orm.defer(Attempt.layout))  # not shown: JSON not parsed
                                       .order_by(Attempt.number)).scalars():
         attempts.setdefault(attempt.user_id, []).append(attempt)
     rows = []
@@ -58,9 +59,10 @@ def _shown(question: Question, response: list[Any]) -> str:
 def item_analysis(quiz: Quiz) -> list[Item]:
     """Per question version that submitted attempts answered, in the quiz's order."""
     questions = {q.id: q for q in db.session.execute(sa.select(Question).where(Question.quiz_id == quiz.id)).scalars()}
-    answers: dict[int, list[Answer]] = {}
-    for answer in db.session.execute(sa.select(Answer).join(Attempt, Attempt.id == Answer.attempt_id).where(
-            Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_not(None))).scalars():
+    answers: dict[int, list[Any]] = {}  # light rows (question_id, points, response): no ORM object per answer
+    for answer in db.session.execute(sa.select(Answer.question_id, Answer.points, Answer.response).join(
+            Attempt, Attempt.id == Answer.attempt_id).where(Attempt.quiz_id == quiz.id,
+                                                            Attempt.submitted_at.is_not(None))).all():
         answers.setdefault(answer.question_id, []).append(answer)
     items = []
     ordered = sorted(questions.values(), key=lambda q: (q.position, q.slot, q.version))

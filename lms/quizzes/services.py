@@ -3,6 +3,7 @@ clock decides), submitting exactly once, the timer's auto-submission, scoring, r
 and regrading. Every write that feeds a grade calls ``ensure_open`` and is audited."""
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -66,9 +67,28 @@ def current_questions(quiz: Quiz) -> list[Question]:
                                    .order_by(Question.position, Question.slot)).scalars())
 
 
+def question_count(quiz: Quiz) -> int:
+    """How many questions a new attempt gets, counted by the database."""
+    return db.session.execute(_question_count_statement(), {"quiz_id": quiz.id}).scalar_one()
+
+
+@functools.cache
+def _question_count_statement() -> sa.Select[Any]:
+    return sa.select(sa.func.count(Question.id)).where(Question.quiz_id == sa.bindparam("quiz_id"),
+                                                       Question.retired_at.is_(None))
+
+
 def attempts_of(quiz: Quiz, user: User) -> list[Attempt]:
-    return list(db.session.execute(sa.select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.user_id == user.id)
-                                   .order_by(Attempt.number)).scalars())
+    """``user``'s attempts, as the lists show them: without each one's question order, which
+    is JSON to parse and not shown (read if asked for)."""
+    return list(db.session.execute(_attempts_of_statement(), {"quiz_id": quiz.id, "user_id": user.id}).scalars())
+
+
+@functools.cache
+def _attempts_of_statement() -> sa.Select[Any]:
+    return (sa.select(Attempt).where(Attempt.quiz_id == sa.bindparam("quiz_id"),
+                                     Attempt.user_id == sa.bindparam("user_id"))
+            .options(sa.orm.defer(Attempt.layout)).order_by(Attempt.number))
 
 
 def get_attempt(quiz: Quiz, attempt_id: int) -> Attempt:

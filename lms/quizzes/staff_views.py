@@ -9,6 +9,7 @@ from lms.core.db import db
 from lms.core.errors import LMSError, NotFoundError, ValidationError
 from lms.core.forms import choices as select_choices
 from lms.core.localtime import in_zone, to_utc
+from lms.core.paging import paginate
 from lms.gradebook.export import to_csv, to_xlsx
 from lms.quizzes import analysis, editing, services
 from lms.quizzes.forms import QuestionForm, QuizSettingsForm
@@ -122,7 +123,8 @@ def attempt_list(slug: str, quiz_id: int) -> str:
     cohort, quiz = _quiz(slug, quiz_id)
     _staff(cohort)
     return render_template("lms/quizzes/attempts.html", cohort=cohort, quiz=quiz, local=local,
-                           rows=analysis.attempt_rows(quiz), now=services.utcnow())
+                           page=paginate(analysis.attempt_rows(quiz), request.args.get("page")),
+                           now=services.utcnow())
 
 
 @bp.post("/<lms_id:quiz_id>/attempts/<lms_id:attempt_id>/reopen")

@@ -86,7 +86,7 @@ def quiz_view(slug: str, quiz_id: int) -> str:
     cohort, quiz = _quiz(slug, quiz_id)
     attempts = services.attempts_of(quiz, current_user)
     return render_template("lms/quizzes/quiz.html", cohort=cohort, quiz=quiz, attempts=attempts, local=local,
-                           state=services.quiz_state(quiz), questions=len(services.current_questions(quiz)),
+                           state=services.quiz_state(quiz), questions=services.question_count(quiz),
                            participant=Role.PARTICIPANT in permissions.roles_in(current_user, cohort),
                            can_teach=permissions.can_teach(current_user, cohort),
                            under_way=next((a for a in attempts if a.submitted_at is None), None))

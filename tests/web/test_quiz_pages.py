@@ -193,3 +193,20 @@ def test_export_neutralises_formulas(app, world):
     quiz = db.session.get(Quiz, world["quiz"])
     table = answers_table(quiz) + [["=cmd|' /C calc'!A0"] * 13]
     assert "'=cmd" in to_csv(table).decode("utf-8-sig")
+
+
+def test_the_attempts_list_is_shown_a_page_at_a_time(app, world, monkeypatch):
+    """A cohort of 5,000 gets pages of LMS_PAGE_SIZE rows, not megabytes of HTML."""
+    monkeypatch.setitem(app.config, "LMS_PAGE_SIZE", 2)
+    staff = _client(app, world, "ines@example.org")
+    first = staff.get(f"{world['Q']}/attempts").get_data(as_text=True)
+    rows = len(world["users"])
+    assert f"{rows} rows, one per attempt or participant without one (page 1 of {-(-rows // 2)})" in first
+    assert first.count("not started") == 2 and 'rel="next"' in first
+    last = staff.get(f"{world['Q']}/attempts?page=999").get_data(as_text=True)  # past the end: the last page
+    assert f"(page {-(-rows // 2)} of {-(-rows // 2)})" in last and 'rel="prev"' in last
+    names = set()
+    for n in range(1, -(-rows // 2) + 1):
+        page = staff.get(f"{world['Q']}/attempts?page={n}").get_data(as_text=True)
+        names |= {name for name in NAMES.values() if f'<th scope="row">{name}</th>' in page}
+    assert names == set(NAMES.values())  # every participant, in whatever script, on exactly one of the pages
