@@ -227,6 +227,26 @@ def attempt_questions(attempt: Attempt) -> list[tuple[Question, list[int]]]:
     return [(found[qid], order) for qid, order in attempt.layout if qid in found]
 
 
+def questions_and_answers(attempt: Attempt) -> tuple[list[tuple[Question, list[int]]], dict[int, Answer]]:
+    """``attempt_questions`` and ``saved_answers`` together, in one query: what the quiz
+    page, the result page and scoring all need."""
+    ids = [entry[0] for entry in attempt.layout]
+    found, answers = {}, {}
+    for question, answer in db.session.execute(_questions_and_answers_statement(),
+                                               {"ids": ids, "attempt_id": attempt.id}).all():
+        found[question.id] = question
+        if answer is not None:
+            answers[question.id] = answer
+    return [(found[qid], order) for qid, order in attempt.layout if qid in found], answers
+
+
+@functools.cache
+def _questions_and_answers_statement() -> sa.Select[Any]:
+    mine = sa.and_(Answer.question_id == Question.id, Answer.attempt_id == sa.bindparam("attempt_id"))
+    return (sa.select(Question, Answer).outerjoin(Answer, mine)
+            .where(Question.id.in_(sa.bindparam("ids", expanding=True))))
+
+
 def saved_answers(attempt: Attempt) -> dict[int, Answer]:
     return {a.question_id: a for a in db.session.execute(
         sa.select(Answer).where(Answer.attempt_id == attempt.id)).scalars()}
@@ -357,8 +377,7 @@ def _score(attempt: Attempt, current: bool, write: bool = True) -> tuple[Fractio
     """Score every answer of ``attempt`` (with ``write``, storing each answer's points)
     against the version it answered, or with ``current`` against the latest version of the
     same question."""
-    questions = attempt_questions(attempt)
-    answers = saved_answers(attempt)
+    questions, answers = questions_and_answers(attempt)
     latest = _latest_versions(attempt.quiz_id) if current else {}
     shares = []
     for question, _ in questions:

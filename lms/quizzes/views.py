@@ -108,12 +108,11 @@ def attempt_start(slug: str, quiz_id: int) -> Response:
 
 
 def _take_context(cohort: Cohort, quiz: Quiz, attempt: Attempt, page: int) -> dict[str, Any]:
-    questions = services.attempt_questions(attempt)
+    questions, answers = services.questions_and_answers(attempt)
     page = min(max(page, 0), len(questions) - 1)
     shown = [(i, q, order) for i, (q, order) in enumerate(questions)]
     if quiz.one_per_page:
         shown = shown[page:page + 1]
-    answers = services.saved_answers(attempt)
     return {"cohort": cohort, "quiz": quiz, "attempt": attempt, "shown": shown, "page": page,
             "pages": len(questions), "answers": answers, "answered": len(answers),
             "seconds_left": services.seconds_left(attempt), "local": local}
@@ -243,8 +242,9 @@ def attempt_result(slug: str, quiz_id: int, attempt_id: int) -> str:
         abort(404)
     staff = permissions.can_teach(current_user, cohort)
     permissions.authorize(staff or attempt.user_id == current_user.id)
+    questions, answers = services.questions_and_answers(attempt)
     return render_template("lms/quizzes/result.html", cohort=cohort, quiz=quiz, attempt=attempt, local=local,
-                           questions=services.attempt_questions(attempt), answers=services.saved_answers(attempt),
+                           questions=questions, answers=answers,
                            feedback=staff or services.feedback_visible(quiz), staff=staff,
                            person=db.session.get(User, attempt.user_id))
 

@@ -33,7 +33,7 @@ PAGES = {
     f"{C}/sessions/1": ("participant", 2, False),
     f"{C}/my-grades": ("participant", 8, False),  # 6 + the quiz points (#9) + released project grades (#10)
     f"{C}/quizzes/1": ("participant", 5, False),
-    f"{C}/quizzes/1/take": ("participant", 6, False),
+    f"{C}/quizzes/1/take": ("participant", 5, False),  # questions and saved answers in one statement
     f"{C}/quizzes/1/attempts": ("instructor", 5, True),
     f"{C}/quizzes/1/analysis": ("instructor", 5, True),
     f"{C}/project": ("participant", 11, True),  # a comment form for every other group
