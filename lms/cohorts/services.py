@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -52,7 +53,7 @@ def _cohort_statement() -> sa.Select[Any]:
 
 
 @functools.cache
-def _cohort_page_statement() -> sa.Select[Any]:
+def _cohort_page_statement(dialect: str) -> sa.Select[Any]:
     from lms.sessions.models import Session
 
     # Not correlated with the outer row (which repeats for each session): counted once.
@@ -60,23 +61,48 @@ def _cohort_page_statement() -> sa.Select[Any]:
     cohort_id = sa.select(same.id).where(same.slug == sa.bindparam("slug")).scalar_subquery()
     count = (sa.select(sa.func.count(Membership.id))
              .where(Membership.cohort_id == cohort_id, Membership.role == Role.PARTICIPANT).scalar_subquery())
+    # The teaching team as one JSON array of [name, role, id], in the same statement (as
+    # text: the rows of the join are made unique, and a parsed list cannot be hashed).
+    person = (User.name, sa.type_coerce(Membership.role, sa.String), User.id)
+    team = (sa.func.json_agg(sa.func.json_build_array(*person)) if dialect == "postgresql"
+            else sa.func.json_group_array(sa.func.json_array(*person)))
+    staff = (sa.select(sa.cast(team, sa.Text)).select_from(Membership)
+             .join(User, Membership.user_id == User.id)
+             .where(Membership.cohort_id == cohort_id, Membership.role != Role.PARTICIPANT).scalar_subquery())
     # The course's title and slug only: its course-file columns would be read (and their
     # JSON parsed) once for every session row of the join. The sessions' columns the
     # schedule shows only: their topics and key points are JSON to parse, and not shown.
-    return (sa.select(Cohort, count).where(Cohort.slug == sa.bindparam("slug"))
+    return (sa.select(Cohort, count, staff).where(Cohort.slug == sa.bindparam("slug"))
             .options(db.joinedload(Cohort.course).load_only(Course.slug, Course.title),
                      db.joinedload(Cohort.sessions).load_only(Session.number, Session.title, Session.starts_at,
                                                               Session.duration_minutes, Session.status)))
 
 
-def cohort_with_count(slug: str) -> tuple[Cohort, int]:
-    """The cohort with its sessions and its course's title, and how many participants it
-    has: what the cohort page shows, in one statement. (The course's other columns are read
-    if asked for.)"""
-    found = db.session.execute(_cohort_page_statement(), {"slug": slug}).unique().one_or_none()
+@dataclass(frozen=True)
+class StaffMember:
+    name: str
+    role: Role
+    id: int
+
+
+@dataclass(frozen=True)
+class CohortPage:
+    cohort: Cohort
+    participants: int
+    #: Coordinators first, then instructors, each by name.
+    staff: list[StaffMember]
+
+
+def cohort_page(slug: str) -> CohortPage:
+    """The cohort with its sessions and its course's title, how many participants it has
+    and its teaching team: what the cohort page shows, in one statement. (The course's
+    other columns are read if asked for.)"""
+    found = db.session.execute(_cohort_page_statement(db.engine.dialect.name), {"slug": slug}).unique().one_or_none()
     if found is None:
         raise NotFoundError(f"No cohort {slug!r}.")
-    return found[0], found[1]
+    team = [StaffMember(name, Role(role), uid) for name, role, uid in json.loads(found[2] or "[]")]
+    team.sort(key=lambda m: (ROLE_ORDER[m.role], m.name.casefold(), m.name, m.id))
+    return CohortPage(found[0], found[1], team)
 
 
 def get_cohort(slug: str) -> Cohort:
@@ -157,20 +183,6 @@ def _participant_count_statement() -> sa.Select[Any]:
 
 def participant_count(cohort: Cohort) -> int:
     return db.session.execute(_participant_count_statement(), {"cohort_id": cohort.id}).scalar_one()
-
-
-@functools.cache
-def _teaching_team_statement() -> sa.Select[Any]:
-    return (sa.select(User.name, Membership.role).join(Membership, Membership.user_id == User.id)
-            .where(Membership.cohort_id == sa.bindparam("cohort_id"), Membership.role != Role.PARTICIPANT)
-            .order_by(User.name, User.id))
-
-
-def teaching_team(cohort: Cohort) -> list[Any]:
-    """The cohort's coordinators and instructors as light rows (``name``, ``role``),
-    coordinators first then by name; one query."""
-    rows = db.session.execute(_teaching_team_statement(), {"cohort_id": cohort.id}).all()
-    return sorted(rows, key=lambda row: ROLE_ORDER[row.role])
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,10 @@ def load_cohort(slug: str) -> Cohort:
 @bp.get("/<slug>")
 def cohort_view(slug: str) -> str:
     try:
-        cohort, participant_count = services.cohort_with_count(slug)
+        page = services.cohort_page(slug)
     except NotFoundError:
         abort(404)
+    cohort = page.cohort
     permissions.authorize(permissions.can_view_cohort(current_user, cohort))
     zone = current_user.timezone if current_user.is_authenticated else cohort.timezone
     schedule = [(s, show_span(s.starts_at, s.duration_minutes, zone, cohort.timezone)) for s in cohort.sessions]
@@ -38,8 +39,8 @@ def cohort_view(slug: str) -> str:
         schedule=schedule,
         viewer_zone=zone,
         my_roles=permissions.roles_in(current_user, cohort),
-        staff=services.teaching_team(cohort),
-        participant_count=participant_count,
+        staff=page.staff,
+        participant_count=page.participants,
         applications=_window(cohort, zone),
     )
 

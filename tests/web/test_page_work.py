@@ -29,7 +29,7 @@ STATUSES = [AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.AB
 #: page → (who opens it, SQL statements it runs, whether it lists every participant)
 PAGES = {
     "/": ("participant", 2, False),
-    C: ("participant", 3, False),
+    C: ("participant", 2, False),  # the login session; the cohort with its schedule, count and team
     f"{C}/sessions/1": ("participant", 2, False),
     f"{C}/my-grades": ("participant", 8, False),  # 6 + the quiz points (#9) + released project grades (#10)
     f"{C}/quizzes/1": ("participant", 5, False),
