@@ -323,3 +323,38 @@ def test_every_answer_is_one_row(quiz):
         services.save_answers(attempt, {first.id: [pick]})
     db.session.commit()
     assert db.session.scalars(sa.select(Answer.response)).all() == [[2]]
+
+
+def test_item_analysis_counts_each_submitted_answer_once_and_names_the_most_chosen_wrong_one(quiz):
+    """The database groups the answers; the figures are those of one answer per participant."""
+    from lms.quizzes import analysis
+
+    short = editing.save_question(quiz, None, editing.QuestionDraft(
+        "short_answer", "Who keeps the Open Source Definition?", accepted="Open Source Initiative\nOSI"), None)
+    db.session.commit()
+    first, untouched = services.current_questions(quiz)[:2]
+    right = first.correct[0]
+    wrong, other = (right + 1) % len(first.choices), (right + 2) % len(first.choices)
+    plan = {"amina@example.org": (right, "osi"), "ivan@example.org": (wrong, "Linux  Foundation"),
+            "wang@example.org": (wrong, "linux foundation"), "amit@example.org": (other, "Free Software Foundation"),
+            "lan@example.org": (None, None)}  # submitted without answering
+    for email, (pick, text) in plan.items():
+        person = _user(email)
+        attempt = services.start_attempt(quiz, person)
+        if pick is not None:
+            services.save_answers(attempt, {first.id: [str(pick)], short.id: [text]})
+        services.submit_attempt(attempt, person)
+    late = make_user("rania@example.org", "رانيا حداد")
+    enrol(late, get_cohort(SLUG), Role.PARTICIPANT)
+    under_way = services.start_attempt(quiz, late)  # not submitted: counts for nothing
+    services.save_answers(under_way, {first.id: [str(other)], short.id: ["Linux Foundation"]})
+    db.session.commit()
+    items = {item.question.id: item for item in analysis.item_analysis(quiz)}
+    one = items[first.id]
+    assert (one.answered, one.share_right, one.wrong_answer, one.wrong_count) == (
+        4, Decimal("0.25"), first.choices[wrong], 2)
+    two = items[short.id]
+    assert (two.answered, two.share_right, two.wrong_answer, two.wrong_count) == (
+        4, Decimal("0.25"), "linux foundation", 2)
+    three = items[untouched.id]
+    assert (three.answered, three.share_right, three.wrong_answer, three.wrong_count) == (0, None, None, 0)
