@@ -5,7 +5,7 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from flask import Flask, current_app, has_request_context
+from flask import Flask, current_app, has_request_context, request, url_for
 from flask_wtf.csrf import generate_csrf
 
 from lms.auth.permissions import TEMPLATE_PREDICATES
@@ -21,6 +21,22 @@ def local_time(moment: datetime, zone: str) -> str:
     return f"{shown.day} {shown:%b %Y %H:%M}"
 
 
+#: The menu's links, on every page.
+MENU = ("lms.courses.catalogue", "lms.main.home", "lms.feeds.calendar_settings", "lms.notifications.notifications",
+        "lms.jobs.jobs_page", "lms.auth.profile", "lms.auth.logout", "lms.auth.login", "lms.auth.register")
+
+
+def menu_urls() -> dict[str, str]:
+    """The menu's URLs, built once for each place the app is served from (``url_for`` nine
+    times on every page cost more than the rest of the menu)."""
+    kept = current_app.extensions["lms"].setdefault("menu_urls", {})
+    root = request.script_root if has_request_context() else ""
+    urls = kept.get(root)
+    if urls is None:
+        urls = kept[root] = {endpoint: url_for(endpoint) for endpoint in MENU}
+    return urls
+
+
 def init_templating(app: Flask) -> None:
     can = SimpleNamespace(**TEMPLATE_PREDICATES)
 
@@ -32,7 +48,7 @@ def init_templating(app: Flask) -> None:
         config = current_app.config
         host_template = config.get("LMS_BASE_TEMPLATE")
         return {"csrf_token": generate_csrf,
-                "lms": SimpleNamespace(can=can, site_name=config["LMS_SITE_NAME"], asset=lms_asset,
+                "lms": SimpleNamespace(can=can, site_name=config["LMS_SITE_NAME"], asset=lms_asset, menu=menu_urls,
                                        external_url=external_url, local_time=local_time,
                                        # LMS_BASE_TEMPLATE: LMS pages inside the host's layout
                                        host_template=host_template,
