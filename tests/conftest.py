@@ -83,14 +83,34 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+#: The sequences owned by the tables' columns (serial and identity), found once per database.
+_OWNED_SEQUENCES: dict[str, list[str]] = {}
+
+
+def _owned_sequences(names: list[str]) -> list[str]:
+    key = db.engine.url.render_as_string(hide_password=False)
+    if key not in _OWNED_SEQUENCES:
+        _OWNED_SEQUENCES[key] = list(db.session.execute(sa.text(
+            "SELECT s.seqrelid::regclass::text FROM pg_sequence s"
+            " JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.seqrelid AND d.deptype IN ('a', 'i')"
+            " JOIN pg_class t ON t.oid = d.refobjid WHERE t.relname = ANY(:names) ORDER BY 1"),
+            {"names": names}).scalars())
+    return _OWNED_SEQUENCES[key]
+
+
 def empty_tables() -> None:
+    """Every table emptied and, on PostgreSQL, every id sequence back at its start, as
+    ``TRUNCATE … RESTART IDENTITY`` would leave them. DELETE, not TRUNCATE: a test leaves a
+    handful of rows, and TRUNCATE gives each of the tables new files on disk, which took
+    ~0.2–0.4 s after every test (minutes over the suite) where the DELETEs take ~10 ms."""
     tables = [t for t in db.metadata.sorted_tables]
+    for table in reversed(tables):
+        db.session.execute(table.delete())
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in reversed(tables):
-            db.session.execute(table.delete())
+        sequences = _owned_sequences([t.name for t in tables])
+        db.session.execute(sa.text("SELECT setval(s.seqrelid, s.seqstart, false) FROM pg_sequence s"
+                                   " WHERE s.seqrelid = ANY(CAST(:sequences AS regclass[]))"),
+                           {"sequences": sequences})
     db.session.commit()
 
 
