@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
+from sqlalchemy.engine import make_url
 
 from lms import create_app
 from lms.auth.models import User
@@ -31,6 +32,32 @@ from lms.sessions.models import Session
 
 PASSWORD = "correct horse battery staple"
 _PASSWORD_HASH = hash_password(PASSWORD)
+
+
+def worker_url(url: str, worker: str) -> str:
+    """The PostgreSQL database of one pytest-xdist worker: the URL's with ``_<worker>``
+    appended (``test`` → ``test_gw0``), created when missing. The host application's
+    databases are named after it in turn (``test_gw0_host``…), so no two workers share one."""
+    parsed = make_url(url)
+    name = f"{parsed.database}_{worker}"
+    server = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        if conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first() is None:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    server.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist (``make test`` runs ``pytest -n auto``) each worker is a process
+    with a database of its own: SQLite files are already apart (each worker has its own
+    temporary directory); on PostgreSQL the worker's ``LMS_TEST_DATABASE_URL`` names its own
+    database, so every fixture and subprocess that reads the variable finds the worker's."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = os.environ.get("LMS_TEST_DATABASE_URL", "")
+    if worker and url.startswith("postgresql") and not os.environ.get("LMS_TEST_WORKER_DATABASE"):
+        os.environ["LMS_TEST_DATABASE_URL"] = worker_url(url, worker)
+        os.environ["LMS_TEST_WORKER_DATABASE"] = worker
 
 
 def _reset_postgres(url: str) -> None:
