@@ -37,9 +37,12 @@ run: $(STAMP)
 	  trap 'kill -TERM $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
 	  $(FLASK) run --host $(HOST) --port $(PORT)
 
-## Run the whole suite (SQLite; set LMS_TEST_DATABASE_URL for PostgreSQL)
+## Run the whole suite (SQLite; set LMS_TEST_DATABASE_URL for PostgreSQL), one worker process per core
+## (pytest-xdist; each worker has a database of its own, see tests/conftest.py). PYTEST_WORKERS=0 runs it
+## in this one process.
+PYTEST_WORKERS ?= auto
 test: $(STAMP) $(AXE)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check lms tests config.py wsgi.py setup.py
