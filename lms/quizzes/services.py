@@ -178,13 +178,7 @@ def start_attempt(quiz: Quiz, user: User, now: datetime | None = None) -> Attemp
     a double click) get the same attempt: the unique (quiz, user, number) decides."""
     now = now or utcnow()
     cohort = db.session.get(Cohort, quiz.cohort_id)
-    # An attempt under way feeds no grade until it is submitted (which takes the cohort's
-    # lock), so on PostgreSQL a start does not queue behind every other participant's start
-    # for the cohort's row: 500 people opening the quiz together would. The unique (quiz,
-    # user, number) keeps two starts of one person apart. On SQLite the lock is the
-    # database's one write lock: taken first, so that the savepoint below is part of this
-    # transaction.
-    ensure_open(cohort, "quiz attempts", lock=db.engine.dialect.name == "sqlite")
+    ensure_open(cohort, "quiz attempts")
     current = open_attempt(quiz, user)
     if current is not None:
         return current
@@ -194,9 +188,6 @@ def start_attempt(quiz: Quiz, user: User, now: datetime | None = None) -> Attemp
     used = db.session.execute(sa.select(sa.func.count(Attempt.id)).where(
         Attempt.quiz_id == quiz.id, Attempt.user_id == user.id)).scalar_one()
     if used >= quiz.attempts_allowed:
-        again = open_attempt(quiz, user)  # started in another tab since the look above: that one
-        if again is not None:
-            return again
         raise ValidationError(f"You have used all {quiz.attempts_allowed} attempt(s) of this quiz.")
     questions = current_questions(quiz)
     if not questions:
