@@ -3,6 +3,7 @@ what is still reachable; entering marks by hand. Arithmetic is in ``lms.grading`
 from __future__ import annotations
 
 import functools
+import threading
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
@@ -249,26 +250,30 @@ def person_grades(cohort: Cohort, user: User, kept: bool = False) -> Row:
 # with the session start times they were computed for (a session starting moves what is
 # "still ahead" without any write). Only GET pages use this: nothing they read was written in
 # their own transaction, so what is kept was committed. Kept per application, so two apps in
-# one process (tests, a host) never share; at most ``KEPT_STAMPS`` entries.
+# one process (tests, a host) never share. One entry for each cohort's gradebook and each
+# participant's My grades, the latest computed (an earlier stamp's is replaced, so a cohort
+# graded all day keeps one gradebook, not one per change); at most ``KEPT_ENTRIES``.
 
-KEPT_STAMPS = 256
+KEPT_ENTRIES = 20_000
 
 
 @dataclass(frozen=True)
 class _Kept:
+    #: What the rows were computed at: the cohort's stamp, grading scheme and attendance policy.
+    at: tuple[Any, ...]
     starts: tuple[Any, ...]
     ahead: tuple[bool, ...]
     rows: dict[int, Row]
 
 
-def _kept_key(cohort: Cohort, scheme: GradingSpec, who: int | None) -> tuple[Any, ...]:
-    return (cohort.id, cohort.grades_stamp, scheme, cohort.course.attendance_spec, who)
+def _kept_at(cohort: Cohort, scheme: GradingSpec) -> tuple[Any, ...]:
+    return (cohort.grades_stamp, scheme, cohort.course.attendance_spec)
 
 
 def _kept(cohort: Cohort, scheme: GradingSpec, who: int | None) -> dict[int, Row] | None:
     store = current_app.extensions.get("lms_kept_standings", {})
-    entry = store.get(_kept_key(cohort, scheme, who))
-    if entry is None:
+    entry = store.get((cohort.id, who))
+    if entry is None or entry.at != _kept_at(cohort, scheme):
         return None
     now = utcnow()
     if tuple(start > now for start in entry.starts) != entry.ahead:
@@ -277,12 +282,18 @@ def _kept(cohort: Cohort, scheme: GradingSpec, who: int | None) -> dict[int, Row
 
 
 def _keep(cohort: Cohort, scheme: GradingSpec, who: int | None, grid: Overview, rows: dict[int, Row]) -> None:
-    store = current_app.extensions.setdefault("lms_kept_standings", {})
-    if len(store) >= KEPT_STAMPS:
-        store.pop(next(iter(store)))  # the oldest first
     now = utcnow()
     starts = tuple(s.starts_at for s in grid.sessions)
-    store[_kept_key(cohort, scheme, who)] = _Kept(starts, tuple(start > now for start in starts), rows)
+    entry = _Kept(_kept_at(cohort, scheme), starts, tuple(start > now for start in starts), rows)
+    with _KEEPING:  # a worker's threads share the store
+        store = current_app.extensions.setdefault("lms_kept_standings", {})
+        store.pop((cohort.id, who), None)  # re-inserted last: the oldest entries are dropped first
+        if len(store) >= KEPT_ENTRIES:
+            store.pop(next(iter(store)))
+        store[(cohort.id, who)] = entry
+
+
+_KEEPING = threading.Lock()
 
 
 def parse_mark(component: ComponentSpec, value: str) -> tuple[Decimal, str | None]:

@@ -122,6 +122,22 @@ def test_a_participant_added_without_the_lock_is_still_listed(cohort):
     assert len(rows) == len(PEOPLE) + 1 and "Новый Участник" in {r.user.name for r in rows}
 
 
+def test_a_cohort_keeps_one_gradebook_however_often_it_is_graded(app, cohort):
+    """Each write renews the stamp; the gradebook computed after it replaces the one before,
+    so memory holds one gradebook per cohort (5,000 rows each), not one per change."""
+    amina = _user("amina@example.org")
+    app.extensions.pop("lms_kept_standings", None)  # what earlier tests kept (ids are reused)
+    for points in ("5", "10", "15"):
+        set_mark(cohort, amina, "final_project", "good" if points == "10" else "", None)
+        set_mark(cohort, amina, "participation", points, None)
+        cohort = _reread(cohort)
+        book = {row.user.email: row for row in gradebook(cohort, kept=True).rows}
+        assert _earned(book["amina@example.org"], "participation") == int(points)
+        person_grades(cohort, amina, kept=True)
+    mine = [key for key in app.extensions["lms_kept_standings"] if key[0] == cohort.id]
+    assert sorted(mine, key=str) == sorted([(cohort.id, None), (cohort.id, amina.id)], key=str)
+
+
 def test_only_the_quiz_answer_save_reads_the_freeze_without_taking_the_lock():
     """Every other writer takes the cohort's lock, which renews the stamp: a kept standing
     can never outlive a write that feeds a grade."""
