@@ -101,12 +101,17 @@ _TOKENS: dict[tuple[Any, ...], object] = {}
 STANDINGS_KEPT = 50_000
 
 
+def _ahead(starts: Any, now: Any) -> tuple[bool, ...]:
+    """For each session start, whether it is still ahead of ``now``."""
+    return tuple(start > now for start in starts)
+
+
 def _setting(cohort: Cohort, scheme: GradingSpec, grid: Overview, only: User | None = None) -> _Setting:
     from lms.quizzes.services import quiz_points
 
     now = utcnow()
     maxima = {c.key: Fraction(c.max_points) for c in scheme.components}
-    policy, ahead = cohort.course.attendance_spec, tuple(s.starts_at > now for s in grid.sessions)
+    policy, ahead = cohort.course.attendance_spec, _ahead([s.starts_at for s in grid.sessions], now)
     return _Setting(scheme, policy,
                     next((c for c in scheme.components if c.policy == "attendance"), None),
                     next((c for c in scheme.components if c.policy == "marks" and c.key == "participation"), None),
@@ -246,8 +251,8 @@ def person_grades(cohort: Cohort, user: User, kept: bool = False) -> Row:
 # Every write that feeds a grade takes the cohort's lock (``ensure_open``), and taking it
 # renews ``Cohort.grades_stamp`` in the same transaction. Standings computed from what was
 # read at one stamp therefore hold for as long as the cohort row still carries it: the
-# gradebook and My grades keep them in the application, by (cohort, stamp, grading scheme),
-# with the session start times they were computed for (a session starting moves what is
+# gradebook and My grades keep them in the application with the stamp, grading scheme and
+# attendance policy, and the session start times, they were computed for (a session starting moves what is
 # "still ahead" without any write). Only GET pages use this: nothing they read was written in
 # their own transaction, so what is kept was committed. Kept per application, so two apps in
 # one process (tests, a host) never share. One entry for each cohort's gradebook and each
@@ -275,16 +280,14 @@ def _kept(cohort: Cohort, scheme: GradingSpec, who: int | None) -> dict[int, Row
     entry = store.get((cohort.id, who))
     if entry is None or entry.at != _kept_at(cohort, scheme):
         return None
-    now = utcnow()
-    if tuple(start > now for start in entry.starts) != entry.ahead:
+    if _ahead(entry.starts, utcnow()) != entry.ahead:
         return None  # a session has begun since: what is still reachable changed
     return entry.rows
 
 
 def _keep(cohort: Cohort, scheme: GradingSpec, who: int | None, grid: Overview, rows: dict[int, Row]) -> None:
-    now = utcnow()
     starts = tuple(s.starts_at for s in grid.sessions)
-    entry = _Kept(_kept_at(cohort, scheme), starts, tuple(start > now for start in starts), rows)
+    entry = _Kept(_kept_at(cohort, scheme), starts, _ahead(starts, utcnow()), rows)
     with _KEEPING:  # a worker's threads share the store
         store = current_app.extensions.setdefault("lms_kept_standings", {})
         store.pop((cohort.id, who), None)  # re-inserted last: the oldest entries are dropped first

@@ -224,12 +224,16 @@ def attempt_questions(attempt: Attempt) -> list[tuple[Question, list[int]]]:
     """The attempt's questions, in the order shown, with each one's choice order; one query."""
     ids = [entry[0] for entry in attempt.layout]
     found = {q.id: q for q in db.session.execute(sa.select(Question).where(Question.id.in_(ids))).scalars()}
+    return _in_layout(attempt, found)
+
+
+def _in_layout(attempt: Attempt, found: dict[int, Question]) -> list[tuple[Question, list[int]]]:
     return [(found[qid], order) for qid, order in attempt.layout if qid in found]
 
 
 def questions_and_answers(attempt: Attempt) -> tuple[list[tuple[Question, list[int]]], dict[int, Answer]]:
-    """``attempt_questions`` and ``saved_answers`` together, in one query: what the quiz
-    page, the result page and scoring all need."""
+    """The attempt's questions (as ``attempt_questions``) and its saved answers by question
+    id, in one query: what the quiz page, the result page and scoring all need."""
     ids = [entry[0] for entry in attempt.layout]
     found, answers = {}, {}
     for question, answer in db.session.execute(_questions_and_answers_statement(),
@@ -237,7 +241,7 @@ def questions_and_answers(attempt: Attempt) -> tuple[list[tuple[Question, list[i
         found[question.id] = question
         if answer is not None:
             answers[question.id] = answer
-    return [(found[qid], order) for qid, order in attempt.layout if qid in found], answers
+    return _in_layout(attempt, found), answers
 
 
 @functools.cache
@@ -245,11 +249,6 @@ def _questions_and_answers_statement() -> sa.Select[Any]:
     mine = sa.and_(Answer.question_id == Question.id, Answer.attempt_id == sa.bindparam("attempt_id"))
     return (sa.select(Question, Answer).outerjoin(Answer, mine)
             .where(Question.id.in_(sa.bindparam("ids", expanding=True))))
-
-
-def saved_answers(attempt: Attempt) -> dict[int, Answer]:
-    return {a.question_id: a for a in db.session.execute(
-        sa.select(Answer).where(Answer.attempt_id == attempt.id)).scalars()}
 
 
 def parse_response(question: Question, values: list[str]) -> list[Any]:

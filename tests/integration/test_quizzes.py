@@ -212,7 +212,7 @@ def test_an_answer_after_the_limit_is_refused_and_the_saved_answers_are_kept(qui
     with pytest.raises(services.TimeUpError, match="Time ran out"):
         services.save_answers(attempt, {first.id: ["3"]})
     db.session.rollback()
-    kept = services.saved_answers(attempt)
+    kept = services.questions_and_answers(attempt)[1]
     assert kept[first.id].response == [first.correct[0]] and len(kept) == 2
     done = services.submit_attempt(attempt, ivan)
     db.session.commit()
