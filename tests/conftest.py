@@ -34,18 +34,24 @@ PASSWORD = "correct horse battery staple"
 _PASSWORD_HASH = hash_password(PASSWORD)
 
 
-def worker_url(url: str, worker: str) -> str:
-    """The PostgreSQL database of one pytest-xdist worker: the URL's with ``_<worker>``
-    appended (``test`` → ``test_gw0``), created when missing. The host application's
-    databases are named after it in turn (``test_gw0_host``…), so no two workers share one."""
+def sibling_database(url: str, suffix: str) -> str:
+    """The PostgreSQL database named like ``url``'s with ``suffix`` appended, on the same
+    server, created when missing; its URL."""
     parsed = make_url(url)
-    name = f"{parsed.database}_{worker}"
+    name = f"{parsed.database}{suffix}"
     server = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with server.connect() as conn:
         if conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first() is None:
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     server.dispose()
     return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+def worker_url(url: str, worker: str) -> str:
+    """The PostgreSQL database of one pytest-xdist worker: the URL's with ``_<worker>``
+    appended (``test`` → ``test_gw0``), created when missing. The host application's
+    databases are named after it in turn (``test_gw0_host``…), so no two workers share one."""
+    return sibling_database(url, f"_{worker}")
 
 
 def pytest_configure(config: pytest.Config) -> None:

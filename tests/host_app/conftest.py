@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from sqlalchemy.engine import make_url
 
+from tests.conftest import sibling_database
 from tests.host_app.app import create_app, db
 
 
@@ -22,20 +22,13 @@ def host_database_url(tmp_path: Path, suffix: str) -> str:
     url = os.environ.get("LMS_TEST_DATABASE_URL")
     if not url or not url.startswith("postgresql"):
         return f"sqlite:///{tmp_path / 'host.sqlite3'}"
-    parsed = make_url(url)
-    name = f"{parsed.database}{suffix}"
-    server = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        if conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first() is None:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    server.dispose()
-    host_url = parsed.set(database=name)
+    host_url = sibling_database(url, suffix)
     engine = sa.create_engine(host_url)
     with engine.begin() as conn:
         conn.execute(sa.text("DROP SCHEMA public CASCADE"))
         conn.execute(sa.text("CREATE SCHEMA public"))
     engine.dispose()
-    return host_url.render_as_string(hide_password=False)
+    return host_url
 
 
 def table_names(app: Flask) -> set[str]:
