@@ -171,12 +171,10 @@ class LMS:
             app.config.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{Path(app.instance_path) / 'lms.sqlite3'}")
         if lms_db.init_app(app, db):
             with app.app_context():  # the LMS's own engine: tuned for it (a host's is left as it is)
-                from sqlalchemy import event
-
-                from lms.core.db import set_sqlite_pragmas
+                from lms.core.db import tune_engine
 
                 for engine in lms_db.engines.values():
-                    event.listen(engine, "connect", set_sqlite_pragmas)
+                    tune_engine(engine)
         limiter.init_app(app)
         from lms.auth.host import host_user_adapter, init_host_identity
 

@@ -20,6 +20,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Enum, MetaData
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
+from sqlalchemy.sql.selectable import CompoundSelect, Select
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -121,6 +122,51 @@ def value_enum(kind: type[enum.Enum], name: str) -> Enum:
     """An enum stored as its lower-case value in a VARCHAR: readable in SQL, and no native
     ENUM type to migrate when a value is added."""
     return Enum(kind, name=name, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+def tune_engine(engine: Engine) -> None:
+    """The LMS's own engine, tuned for its database: SQLite's pragmas, and on PostgreSQL
+    (psycopg 3) reads outside transactions (:func:`begin_before_writes`)."""
+    if engine.dialect.name == "sqlite":
+        sqlalchemy.event.listen(engine, "connect", set_sqlite_pragmas)
+    elif engine.dialect.name == "postgresql" and engine.dialect.driver == "psycopg":
+        sqlalchemy.event.listen(engine, "connect", _autocommit)
+        sqlalchemy.event.listen(engine, "before_cursor_execute", begin_before_writes)
+
+
+def _autocommit(dbapi_connection: Any, connection_record: Any) -> None:
+    dbapi_connection.autocommit = True
+
+
+def begin_before_writes(conn: sqlalchemy.Connection, cursor: Any, statement: str, parameters: Any,
+                        context: Any, executemany: bool) -> None:
+    """On PostgreSQL a transaction starts at the first statement that is not a plain read.
+
+    psycopg's connections are in autocommit mode, and this opens the transaction (BEGIN)
+    before any write, lock (``SELECT … FOR UPDATE``), savepoint, DDL or text statement;
+    ``commit()`` and ``rollback()`` end it as before. A request that only reads (nearly every
+    GET) then sends no BEGIN and no ROLLBACK, and its statements stay prepared on the server:
+    psycopg forgets its prepared statements at every ROLLBACK, which the pool sends when a
+    connection goes back after a read in a transaction, so every page was parsed and planned
+    anew.
+
+    Reads see the same data either way: PostgreSQL's default isolation (READ COMMITTED) gives
+    each statement its own snapshot inside a transaction too, and a read before the first
+    write of a transaction has no writes of its own to see. Locks and writes are held and
+    undone exactly as before, from the BEGIN on.
+    """
+    if cursor.connection.info.transaction_status != _PG_IDLE:
+        return
+    compiled = getattr(context, "compiled", None)
+    query = getattr(compiled, "statement", None)
+    if (isinstance(query, (Select, CompoundSelect)) and getattr(query, "_for_update_arg", None) is None
+            and not context.execution_options.get("stream_results")):
+        return
+    cursor.connection.execute("BEGIN")
+
+
+#: psycopg's ``pq.TransactionStatus.IDLE``: connected, no transaction open.
+_PG_IDLE = 0
 
 
 def set_sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
