@@ -53,11 +53,61 @@ def quizzes_of(cohort: Cohort) -> list[Quiz]:
                                    .order_by(Quiz.created_at, Quiz.id)).scalars())
 
 
-def get_quiz(cohort: Cohort, quiz_id: int) -> Quiz:
-    quiz = db.session.get(Quiz, quiz_id)
-    if quiz is None or quiz.cohort_id != cohort.id:
-        raise NotFoundError("No such quiz in this cohort.")
-    return quiz
+def cohort_quizzes(slug: str) -> tuple[Cohort, list[Quiz]] | None:
+    """The cohort and its quizzes, oldest first, in one statement; None when there is no
+    such cohort. (The cohort's course, which only staff pages use, is read if asked for.)"""
+    rows = db.session.execute(_cohort_quizzes_statement(), {"slug": slug}).all()
+    if not rows:
+        return None
+    return rows[0][0], [quiz for _, quiz in rows if quiz is not None]
+
+
+@functools.cache
+def _cohort_quizzes_statement() -> sa.Select[Any]:
+    return (sa.select(Cohort, Quiz).outerjoin(Quiz, Quiz.cohort_id == Cohort.id)
+            .where(Cohort.slug == sa.bindparam("slug")).order_by(Quiz.created_at, Quiz.id))
+
+
+def quiz_in_cohort(slug: str, quiz_id: int) -> tuple[Cohort, Quiz] | None:
+    """The cohort and one of its quizzes, in one statement; None when either is missing or
+    the quiz is another cohort's. (The course is read if asked for, as above.)"""
+    found = db.session.execute(_quiz_statement(False), {"slug": slug, "quiz_id": quiz_id}).one_or_none()
+    return None if found is None else (found[0], found[1])
+
+
+def quiz_page(slug: str, quiz_id: int) -> tuple[Cohort, Quiz, int] | None:
+    """As ``quiz_in_cohort``, with how many questions a new attempt gets (counted by the
+    database, in the same statement)."""
+    found = db.session.execute(_quiz_statement(True), {"slug": slug, "quiz_id": quiz_id}).one_or_none()
+    return None if found is None else (found[0], found[1], found[2])
+
+
+@functools.cache
+def _quiz_statement(count: bool) -> sa.Select[Any]:
+    columns: list[Any] = [Cohort, Quiz]
+    if count:
+        columns.append(sa.select(sa.func.count(Question.id)).where(Question.quiz_id == Quiz.id,
+                                                                   Question.retired_at.is_(None))
+                       .correlate(Quiz).scalar_subquery())
+    return (sa.select(*columns).join(Quiz, sa.and_(Quiz.cohort_id == Cohort.id, Quiz.id == sa.bindparam("quiz_id")))
+            .where(Cohort.slug == sa.bindparam("slug")))
+
+
+def attempt_in_quiz(slug: str, quiz_id: int, attempt_id: int) -> tuple[Cohort, Quiz, Attempt, str] | None:
+    """The cohort, the quiz, one of its attempts and the name of the person who made it, in
+    one statement; None when any is missing or does not belong to the one before it."""
+    found = db.session.execute(_attempt_statement(),
+                               {"slug": slug, "quiz_id": quiz_id, "attempt_id": attempt_id}).one_or_none()
+    return None if found is None else (found[0], found[1], found[2], found[3])
+
+
+@functools.cache
+def _attempt_statement() -> sa.Select[Any]:
+    return (sa.select(Cohort, Quiz, Attempt, User.name)
+            .join(Quiz, sa.and_(Quiz.cohort_id == Cohort.id, Quiz.id == sa.bindparam("quiz_id")))
+            .join(Attempt, sa.and_(Attempt.quiz_id == Quiz.id, Attempt.id == sa.bindparam("attempt_id")))
+            .join(User, User.id == Attempt.user_id)
+            .where(Cohort.slug == sa.bindparam("slug")))
 
 
 def current_questions(quiz: Quiz) -> list[Question]:
@@ -65,17 +115,6 @@ def current_questions(quiz: Quiz) -> list[Question]:
     return list(db.session.execute(sa.select(Question).where(Question.quiz_id == quiz.id,
                                                              Question.retired_at.is_(None))
                                    .order_by(Question.position, Question.slot)).scalars())
-
-
-def question_count(quiz: Quiz) -> int:
-    """How many questions a new attempt gets, counted by the database."""
-    return db.session.execute(_question_count_statement(), {"quiz_id": quiz.id}).scalar_one()
-
-
-@functools.cache
-def _question_count_statement() -> sa.Select[Any]:
-    return sa.select(sa.func.count(Question.id)).where(Question.quiz_id == sa.bindparam("quiz_id"),
-                                                       Question.retired_at.is_(None))
 
 
 def attempts_of(quiz: Quiz, user: User) -> list[Attempt]:
@@ -89,6 +128,23 @@ def _attempts_of_statement() -> sa.Select[Any]:
     return (sa.select(Attempt).where(Attempt.quiz_id == sa.bindparam("quiz_id"),
                                      Attempt.user_id == sa.bindparam("user_id"))
             .options(sa.orm.defer(Attempt.layout)).order_by(Attempt.number))
+
+
+def attempts_by_quiz(quizzes: list[Quiz], user: User) -> dict[int, list[Attempt]]:
+    """``user``'s attempts at each of ``quizzes`` (as ``attempts_of``), in one statement."""
+    found: dict[int, list[Attempt]] = {quiz.id: [] for quiz in quizzes}
+    if found:
+        for attempt in db.session.execute(_attempts_by_quiz_statement(),
+                                          {"quiz_ids": list(found), "user_id": user.id}).scalars():
+            found[attempt.quiz_id].append(attempt)
+    return found
+
+
+@functools.cache
+def _attempts_by_quiz_statement() -> sa.Select[Any]:
+    return (sa.select(Attempt).where(Attempt.quiz_id.in_(sa.bindparam("quiz_ids", expanding=True)),
+                                     Attempt.user_id == sa.bindparam("user_id"))
+            .options(sa.orm.defer(Attempt.layout)).order_by(Attempt.quiz_id, Attempt.number))
 
 
 def get_attempt(quiz: Quiz, attempt_id: int) -> Attempt:

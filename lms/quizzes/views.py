@@ -2,17 +2,16 @@
 for staff the editor, attempts, reopening, regrading, item analysis and exports."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from lms.auth import permissions
-from lms.auth.models import User
 from lms.cohorts.models import Cohort, Role
 from lms.cohorts.views import load_cohort
 from lms.core.db import db
-from lms.core.errors import LMSError, NotFoundError
+from lms.core.errors import LMSError
 from lms.core.localtime import in_zone
 from lms.quizzes import services
 from lms.quizzes.models import Attempt, Quiz
@@ -31,11 +30,22 @@ def _cohort(slug: str) -> Cohort:
 
 
 def _quiz(slug: str, quiz_id: int) -> tuple[Cohort, Quiz]:
-    cohort = _cohort(slug)
-    try:
-        return cohort, services.get_quiz(cohort, quiz_id)
-    except NotFoundError:
-        abort(404)
+    found = services.quiz_in_cohort(slug, quiz_id)
+    if found is None:
+        _not_found(slug)
+    cohort, quiz = found
+    permissions.authorize(permissions.can_join(current_user, cohort))
+    return cohort, quiz
+
+
+def _not_found(slug: str, quiz_id: int | None = None) -> NoReturn:
+    """What a page of a missing quiz or attempt answers: what the cohort's page would (404
+    for no cohort, 403 for someone not in it), then 404 (the quiz, then the attempt)."""
+    if quiz_id is None:
+        _cohort(slug)
+    else:
+        _quiz(slug, quiz_id)
+    abort(404)
 
 
 def _staff(cohort: Cohort) -> None:
@@ -56,14 +66,18 @@ def local(moment: Any, cohort: Cohort) -> str:
 @bp.get("")
 @login_required
 def quiz_list(slug: str) -> str:
-    cohort = _cohort(slug)
-    quizzes = services.quizzes_of(cohort)
+    found = services.cohort_quizzes(slug)
+    if found is None:
+        abort(404)
+    cohort, quizzes = found
+    permissions.authorize(permissions.can_join(current_user, cohort))
     mine = {}
     if Role.PARTICIPANT in permissions.roles_in(current_user, cohort):
-        mine = {q.id: services.attempts_of(q, current_user) for q in quizzes}
+        mine = services.attempts_by_quiz(quizzes, current_user)
+    can_teach = permissions.can_teach(current_user, cohort)
     return render_template("lms/quizzes/list.html", cohort=cohort, quizzes=quizzes, mine=mine, local=local,
-                           state=services.quiz_state, can_teach=permissions.can_teach(current_user, cohort),
-                           can_set_up=bool(cohort.course.knowledge_check) and not any(
+                           state=services.quiz_state, can_teach=can_teach,
+                           can_set_up=can_teach and bool(cohort.course.knowledge_check) and not any(
                                q.key == "knowledge_check" for q in quizzes))
 
 
@@ -83,10 +97,14 @@ def quiz_setup(slug: str) -> Response:
 @bp.get("/<lms_id:quiz_id>")
 @login_required
 def quiz_view(slug: str, quiz_id: int) -> str:
-    cohort, quiz = _quiz(slug, quiz_id)
+    found = services.quiz_page(slug, quiz_id)
+    if found is None:
+        _not_found(slug)
+    cohort, quiz, questions = found
+    permissions.authorize(permissions.can_join(current_user, cohort))
     attempts = services.attempts_of(quiz, current_user)
     return render_template("lms/quizzes/quiz.html", cohort=cohort, quiz=quiz, attempts=attempts, local=local,
-                           state=services.quiz_state(quiz), questions=services.question_count(quiz),
+                           state=services.quiz_state(quiz), questions=questions,
                            participant=Role.PARTICIPANT in permissions.roles_in(current_user, cohort),
                            can_teach=permissions.can_teach(current_user, cohort),
                            under_way=next((a for a in attempts if a.submitted_at is None), None))
@@ -235,18 +253,18 @@ def answer_save(slug: str, quiz_id: int) -> tuple[Response, int]:
 @bp.get("/<lms_id:quiz_id>/attempts/<lms_id:attempt_id>")
 @login_required
 def attempt_result(slug: str, quiz_id: int, attempt_id: int) -> str:
-    cohort, quiz = _quiz(slug, quiz_id)
-    try:
-        attempt = services.get_attempt(quiz, attempt_id)
-    except NotFoundError:
-        abort(404)
+    found = services.attempt_in_quiz(slug, quiz_id, attempt_id)
+    if found is None:
+        _not_found(slug, quiz_id)
+    cohort, quiz, attempt, person = found
+    permissions.authorize(permissions.can_join(current_user, cohort))
     staff = permissions.can_teach(current_user, cohort)
     permissions.authorize(staff or attempt.user_id == current_user.id)
     questions, answers = services.questions_and_answers(attempt)
     return render_template("lms/quizzes/result.html", cohort=cohort, quiz=quiz, attempt=attempt, local=local,
                            questions=questions, answers=answers,
                            feedback=staff or services.feedback_visible(quiz), staff=staff,
-                           person=db.session.get(User, attempt.user_id))
+                           person=person)
 
 
 from lms.quizzes import staff_views  # noqa: E402,F401  (the staff pages, on the same blueprint)
