@@ -18,10 +18,16 @@ class Shown:
     iso: str
 
 
+#: English day and month abbreviations, as ``%a`` and ``%b`` write them in the C locale (the
+#: same on every server, and four ``strftime`` calls a span cost more than the rest of it).
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def _span(starts: datetime, ends: datetime) -> str:
-    day = f"{starts:%a} {starts.day} {starts:%b %Y}"
-    end_day = "" if ends.date() == starts.date() else f"{ends:%a} {ends.day} {ends:%b} "
-    return f"{day}, {starts:%H:%M}–{end_day}{ends:%H:%M}"
+    day = f"{DAYS[starts.weekday()]} {starts.day} {MONTHS[starts.month - 1]} {starts.year}"
+    end_day = "" if ends.date() == starts.date() else f"{DAYS[ends.weekday()]} {ends.day} {MONTHS[ends.month - 1]} "
+    return f"{day}, {starts.hour:02d}:{starts.minute:02d}–{end_day}{ends.hour:02d}:{ends.minute:02d}"
 
 
 def show_span(starts: datetime, minutes: int, viewer_zone: str, cohort_zone: str) -> Shown:

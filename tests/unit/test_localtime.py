@@ -58,3 +58,23 @@ def test_a_session_that_crosses_midnight_for_the_viewer_says_both_days():
     assert shown.viewer == "Sat 23 Nov 2024, 03:00–06:00"
     late = show_span(datetime(2024, 11, 22, 22, 0, tzinfo=UTC), 180, "UTC", "Europe/Zurich")
     assert late.viewer == "Fri 22 Nov 2024, 22:00–Sat 23 Nov 01:00"
+
+
+def test_spans_read_as_strftime_writes_them_every_day_of_a_leap_year_and_across_midnight():
+    """The span is written from tables of day and month names (faster than ``strftime``),
+    word for word what ``%a %d %b %Y, %H:%M`` gives."""
+    from datetime import timedelta
+
+    from lms.core.timefmt import _span
+
+    def reference(starts, ends):
+        end_day = "" if ends.date() == starts.date() else f"{ends:%a} {ends.day} {ends:%b} "
+        return f"{starts:%a} {starts.day} {starts:%b %Y}, {starts:%H:%M}–{end_day}{ends:%H:%M}"
+
+    start = datetime(2024, 1, 1, 0, 5, tzinfo=UTC)
+    for day in range(366):
+        for minutes in (0, 7 * 60 + 3, 23 * 60 + 30):
+            starts = start + timedelta(days=day, minutes=minutes)
+            for length in (45, 120, 24 * 60):
+                ends = starts + timedelta(minutes=length)
+                assert _span(starts, ends) == reference(starts, ends)
