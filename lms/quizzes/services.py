@@ -289,7 +289,8 @@ def _in_layout(attempt: Attempt, found: dict[int, Question]) -> list[tuple[Quest
 
 def questions_and_answers(attempt: Attempt) -> tuple[list[tuple[Question, list[int]]], dict[int, Answer]]:
     """The attempt's questions (as ``attempt_questions``) and its saved answers by question
-    id, in one query: what the quiz page, the result page and scoring all need."""
+    id, in one query: what the quiz page and scoring need (the result page reads only the
+    columns it shows: ``result_rows``)."""
     ids = [entry[0] for entry in attempt.layout]
     found, answers = {}, {}
     for question, answer in db.session.execute(_questions_and_answers_statement(),
@@ -305,6 +306,55 @@ def _questions_and_answers_statement() -> sa.Select[Any]:
     mine = sa.and_(Answer.question_id == Question.id, Answer.attempt_id == sa.bindparam("attempt_id"))
     return (sa.select(Question, Answer).outerjoin(Answer, mine)
             .where(Question.id.in_(sa.bindparam("ids", expanding=True))))
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """One question of a result page, as shown: read as plain columns (no objects to build)."""
+
+    text: str
+    version: int
+    graded: bool
+    #: What was answered: the typed text, or the chosen choices joined by "; "; None for nothing.
+    answer: str | None
+    typed: bool
+    points: Decimal | None
+    #: "Accepted: …" (a short answer) or "Right answer: …" (the right choices).
+    right: str
+    explanation: str
+
+
+def result_rows(attempt: Attempt) -> list[ResultRow]:
+    """The attempt's questions in the order shown, each with its saved answer and the right
+    one, in one statement: what the result page shows."""
+    found = {row.id: row for row in db.session.execute(
+        _result_statement(), {"ids": [entry[0] for entry in attempt.layout], "attempt_id": attempt.id})}
+    rows = []
+    for qid, _ in attempt.layout:
+        row = found.get(qid)
+        if row is None:
+            continue
+        typed = row.kind in ("short_answer", "free_text")
+        answer = None
+        if row.response:
+            answer = str(row.response[0]) if typed else "; ".join(_choice(row.choices, i) for i in row.response)
+        right = (f"Accepted: {'; '.join(row.accepted or [])}" if row.kind == "short_answer"
+                 else f"Right answer: {'; '.join(_choice(row.choices, i) for i in row.correct or [])}")
+        rows.append(ResultRow(row.text, row.version, row.kind != "free_text", answer, typed,
+                              row.points, right, row.explanation or ""))
+    return rows
+
+
+def _choice(choices: list[str], index: Any) -> str:
+    return choices[index] if isinstance(index, int) and 0 <= index < len(choices) else ""
+
+
+@functools.cache
+def _result_statement() -> sa.Select[Any]:
+    mine = sa.and_(Answer.question_id == Question.id, Answer.attempt_id == sa.bindparam("attempt_id"))
+    return (sa.select(Question.id, Question.text, Question.version, Question.kind, Question.choices,
+                      Question.correct, Question.accepted, Question.explanation, Answer.response, Answer.points)
+            .outerjoin(Answer, mine).where(Question.id.in_(sa.bindparam("ids", expanding=True))))
 
 
 def parse_response(question: Question, values: list[str]) -> list[Any]:

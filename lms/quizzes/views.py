@@ -260,9 +260,8 @@ def attempt_result(slug: str, quiz_id: int, attempt_id: int) -> str:
     permissions.authorize(permissions.can_join(current_user, cohort))
     staff = permissions.can_teach(current_user, cohort)
     permissions.authorize(staff or attempt.user_id == current_user.id)
-    questions, answers = services.questions_and_answers(attempt)
     return render_template("lms/quizzes/result.html", cohort=cohort, quiz=quiz, attempt=attempt, local=local,
-                           questions=questions, answers=answers,
+                           rows=services.result_rows(attempt),
                            feedback=staff or services.feedback_visible(quiz), staff=staff,
                            person=person)
 
