@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from lms.core.db import db
 from lms.core.errors import LMSError, NotFoundError, ValidationError
 from lms.core.forms import choices as select_choices
 from lms.core.localtime import in_zone, to_utc
 from lms.core.paging import paginate
+from lms.core.templating import remembered_url_for
 from lms.gradebook.export import to_csv, to_xlsx
 from lms.quizzes import analysis, editing, services
+from lms.quizzes.cells import attempt_row_html
 from lms.quizzes.forms import QuestionForm, QuizSettingsForm
 from lms.quizzes.views import _quiz, _staff, bp, local
 
@@ -122,9 +126,17 @@ def question_remove(slug: str, quiz_id: int, slot: int) -> Response:
 def attempt_list(slug: str, quiz_id: int) -> str:
     cohort, quiz = _quiz(slug, quiz_id)
     _staff(cohort)
-    return render_template("lms/quizzes/attempts.html", cohort=cohort, quiz=quiz, local=local,
-                           page=paginate(analysis.attempt_rows(quiz), request.args.get("page")),
-                           now=services.utcnow())
+    ids = {"slug": cohort.slug, "quiz_id": quiz.id}
+    token = generate_csrf()
+
+    def row_html(row: analysis.AttemptRow) -> Markup:
+        return attempt_row_html(
+            row, lambda a: remembered_url_for("lms.quizzes.attempt_result", **ids, attempt_id=a),
+            lambda a: remembered_url_for("lms.quizzes.attempt_reopen", **ids, attempt_id=a), token,
+            lambda moment: local(moment, cohort))
+
+    return render_template("lms/quizzes/attempts.html", cohort=cohort, quiz=quiz, row_html=row_html,
+                           page=paginate(analysis.attempt_rows(quiz), request.args.get("page")))
 
 
 @bp.post("/<lms_id:quiz_id>/attempts/<lms_id:attempt_id>/reopen")

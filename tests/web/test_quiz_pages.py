@@ -210,3 +210,43 @@ def test_the_attempts_list_is_shown_a_page_at_a_time(app, world, monkeypatch):
         page = staff.get(f"{world['Q']}/attempts?page={n}").get_data(as_text=True)
         names |= {name for name in NAMES.values() if f'<th scope="row">{name}</th>' in page}
     assert names == set(NAMES.values())  # every participant, in whatever script, on exactly one of the pages
+
+
+def test_every_state_of_an_attempts_row_escaped_and_in_the_readers_zone(app, world):
+    """The rows are written in Python (``lms.quizzes.cells``): a name that is markup stays
+    text, a timer's submission says so, an attempt under way shows its deadline, a score
+    shows two decimals, and only a submitted attempt has the form that reopens it."""
+    from decimal import Decimal
+    from zoneinfo import ZoneInfo
+
+    from lms.auth.models import User
+
+    users = world["users"]
+    db.session.get(User, users["amina@example.org"]).name = "O'Brien <b>&</b> \"محمد\""
+    db.session.get(User, world["staff"]).timezone = "Asia/Kolkata"
+    made = {}
+    for email, submitted_by in (("amina@example.org", "timer"), ("ivan@example.org", None),
+                                ("wang@example.org", "participant")):
+        attempt = Attempt(quiz_id=world["quiz"], user_id=users[email], number=1, layout=[], page=0, started_at=START,
+                          deadline_at=START + timedelta(minutes=20),
+                          submitted_at=START + timedelta(minutes=5) if submitted_by else None,
+                          submitted_by=submitted_by, score=Decimal("7.5") if submitted_by else None,
+                          max_score=10 if submitted_by else None)
+        db.session.add(attempt)
+        db.session.flush()
+        made[email] = attempt.id
+    db.session.commit()
+    page = _client(app, world, "ines@example.org").get(f"{world['Q']}/attempts").get_data(as_text=True)
+    rows = {re.search(r'<th scope="row">(.*?)</th>', row).group(1): row for row in page.split("<tr>")[2:]}
+    amina = rows["O&#39;Brien &lt;b&gt;&amp;&lt;/b&gt; &#34;محمد&#34;"]
+    local = (START + timedelta(minutes=5)).astimezone(ZoneInfo("Asia/Kolkata"))
+    assert f"submitted {local:%Y-%m-%d %H:%M} (Asia/Kolkata) (time ran out)" in amina
+    assert "<td>7.50 / 10</td>" in amina
+    assert f'action="{world["Q"]}/attempts/{made["amina@example.org"]}/reopen"' in amina
+    assert "Reason for reopening O&#39;Brien &lt;b&gt;&amp;&lt;/b&gt; &#34;محمد&#34;'s attempt" in amina
+    ivan = rows["Иван Петров"]
+    deadline = (START + timedelta(minutes=20)).astimezone(ZoneInfo("Asia/Kolkata"))
+    assert f"under way, until {deadline:%Y-%m-%d %H:%M} (Asia/Kolkata)" in ivan
+    assert "reopen" not in ivan and "<td></td>" in ivan
+    assert f'href="{world["Q"]}/attempts/{made["wang@example.org"]}"' in rows["王芳"]
+    assert "not started" in rows["अमित कुमार"] and "not started" in rows["Nguyễn Thị Lan"]
