@@ -12,12 +12,12 @@ from lms.core.errors import LMSError, NotFoundError, ValidationError
 from lms.core.forms import choices as select_choices
 from lms.core.localtime import in_zone, to_utc
 from lms.core.paging import paginate
-from lms.core.templating import remembered_url_for
+from lms.core.templating import id_urls
 from lms.gradebook.export import to_csv, to_xlsx
 from lms.quizzes import analysis, editing, services
 from lms.quizzes.cells import attempt_row_html
 from lms.quizzes.forms import QuestionForm, QuizSettingsForm
-from lms.quizzes.views import _quiz, _staff, bp, local
+from lms.quizzes.views import _quiz, _staff, bp, in_reader_zone, reader_zone
 
 
 def _settings_form(cohort, quiz) -> QuizSettingsForm:
@@ -127,13 +127,12 @@ def attempt_list(slug: str, quiz_id: int) -> str:
     cohort, quiz = _quiz(slug, quiz_id)
     _staff(cohort)
     ids = {"slug": cohort.slug, "quiz_id": quiz.id}
-    token = generate_csrf()
+    result_url = id_urls("lms.quizzes.attempt_result", "attempt_id", **ids)
+    reopen_url = id_urls("lms.quizzes.attempt_reopen", "attempt_id", **ids)
+    token, zone = generate_csrf(), reader_zone(cohort)
 
     def row_html(row: analysis.AttemptRow) -> Markup:
-        return attempt_row_html(
-            row, lambda a: remembered_url_for("lms.quizzes.attempt_result", **ids, attempt_id=a),
-            lambda a: remembered_url_for("lms.quizzes.attempt_reopen", **ids, attempt_id=a), token,
-            lambda moment: local(moment, cohort))
+        return attempt_row_html(row, result_url, reopen_url, token, lambda moment: in_reader_zone(moment, zone))
 
     return render_template("lms/quizzes/attempts.html", cohort=cohort, quiz=quiz, row_html=row_html,
                            page=paginate(analysis.attempt_rows(quiz), request.args.get("page")))

@@ -56,11 +56,17 @@ def _participant(cohort: Cohort) -> None:
     permissions.authorize(Role.PARTICIPANT in permissions.roles_in(current_user, cohort))
 
 
+def reader_zone(cohort: Cohort) -> str:
+    """The zone moments are shown in: the reader's, or the cohort's to someone not logged in."""
+    return current_user.timezone if current_user.is_authenticated else cohort.timezone
+
+
+def in_reader_zone(moment: Any, zone: str) -> str:
+    return "" if moment is None else f"{in_zone(moment, zone):%Y-%m-%d %H:%M} ({zone})"
+
+
 def local(moment: Any, cohort: Cohort) -> str:
-    if moment is None:
-        return ""
-    zone = current_user.timezone if current_user.is_authenticated else cohort.timezone
-    return f"{in_zone(moment, zone):%Y-%m-%d %H:%M} ({zone})"
+    return in_reader_zone(moment, reader_zone(cohort))
 
 
 @bp.get("")

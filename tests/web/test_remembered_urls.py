@@ -84,3 +84,17 @@ def test_pages_link_where_url_for_does(app, client):
     with app.test_request_context("/", base_url="http://localhost/mounted"):
         assert remembered_url_for("lms.sessions.session_view", slug="itu-dpg-oss-2024", number=1) == (
             "/mounted/cohorts/itu-dpg-oss-2024/sessions/1")
+
+
+def test_id_urls_give_url_for_s_link_for_every_id(app):
+    from lms.core.templating import id_urls
+
+    with app.test_request_context("/", base_url="http://localhost/lms"):
+        for slug in ("itu-dpg-oss-2024", "a-2147483647-b"):  # the marker itself in the slug: url_for every time
+            result = id_urls("lms.quizzes.attempt_result", "attempt_id", slug=slug, quiz_id=4)
+            reopen = id_urls("lms.quizzes.attempt_reopen", "attempt_id", slug=slug, quiz_id=4)
+            for attempt_id in (1, 9, 10, 12345, 2**31 - 1):
+                assert result(attempt_id) == url_for("lms.quizzes.attempt_result", slug=slug, quiz_id=4,
+                                                     attempt_id=attempt_id)
+                assert reopen(attempt_id) == url_for("lms.quizzes.attempt_reopen", slug=slug, quiz_id=4,
+                                                     attempt_id=attempt_id)
