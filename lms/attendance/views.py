@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
 from lms.attendance import marks, services
@@ -32,6 +32,22 @@ def _status_cell(status: str) -> Markup:
 
 #: The overview's cell for each status, written once: the grid has one per person and session.
 STATUS_CELLS = {status: _status_cell(status) for status in ["", *STATUSES]}
+
+
+def overview_row_html(row: marks.PersonRow, attendance_max: object, participation_max: object) -> Markup:
+    """One participant's row of the overview, written in Python (as the gradebook's rows):
+    the markup the template wrote per cell, the name escaped here."""
+    rate = f"{float(row.rate * 100):.0f} %" if row.rate is not None else "—"
+    cells = [f'<tr><th scope="row">{escape(row.user.name)}</th>\n    ',
+             "".join(STATUS_CELLS[status] for status in row.statuses), f"\n    <td>{rate}</td>\n    "]
+    if attendance_max is not None:
+        cells.append(f"<td>{float(row.attendance_points):.2f}</td>")
+    cells.append("\n    ")
+    if participation_max is not None:
+        points = row.participation_points
+        cells.append(f"<td>{escape(points) if points is not None else '—'}</td>")
+    cells.append("\n  </tr>")
+    return Markup("".join(cells))
 
 
 def _teacher_session(slug: str, number: int):
@@ -131,7 +147,7 @@ def overview(slug: str) -> str:
     cohort = load_cohort(slug)
     permissions.authorize(permissions.can_teach(current_user, cohort))
     view = marks.overview(cohort)
-    return render_template("lms/attendance/overview.html", cohort=cohort, view=view, cells=STATUS_CELLS,
+    return render_template("lms/attendance/overview.html", cohort=cohort, view=view, row_html=overview_row_html,
                            page=paginate(view.rows, request.args.get("page")))
 
 

@@ -1,6 +1,7 @@
 """Attendance pages: roll call, report import with preview and mapping, participation
 marks, and the overview grid."""
 import io
+import re
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -175,3 +176,29 @@ def test_gradebook_queries_do_not_grow_with_the_cohort(client, ctx):
         page = client.get(f"{C}/gradebook").get_data(as_text=True)
     assert "37 participants" in page and "More 29" in page
     assert len(large) == len(small) == 9 and len(large_kept) == len(small_kept) == 3
+
+
+def test_an_overview_row_escapes_the_name_and_shows_rate_points_and_a_missing_mark(client, ctx):
+    """The rows are written in Python (``overview_row_html``): a name that is markup stays
+    text; the rate, the attendance points and the participation mark (or a dash) follow."""
+    from decimal import Decimal
+
+    from lms.attendance.models import AttendanceRecord, AttendanceSource, ParticipationMark
+    from lms.auth.models import User
+
+    cohort = _instructor(client)
+    amina, grace = _user_id("amina.diallo@example.org"), _user_id("grace@example.org")
+    db.session.get(User, amina).name = "<script>x</script> O'Brien \"عائشة\""
+    first = min(cohort.sessions, key=lambda s: s.number)
+    db.session.add(AttendanceRecord(session_id=first.id, user_id=amina, status="late", minutes=50,
+                                    source=AttendanceSource.MANUAL, note=""))
+    db.session.add(ParticipationMark(cohort_id=cohort.id, user_id=amina, session_id=None, points=Decimal("7.5"),
+                                     note=""))
+    db.session.commit()
+    page = client.get(f"{C}/attendance").get_data(as_text=True)
+    rows = {re.search(r'<th scope="row">(.*?)</th>', row).group(1): row for row in page.split("<tr>")[2:-1]}
+    row = rows["&lt;script&gt;x&lt;/script&gt; O&#39;Brien &#34;عائشة&#34;"]
+    assert '<td class="st st-late"><span aria-hidden="true">L</span><span class="visually-hidden">late</span></td>' in row
+    assert "<td>100 %</td>" in row and "<td>3.00</td>" in row and "<td>7.50</td>" in row and "<script>" not in page
+    grace_row = rows["Grace Namukasa"]
+    assert "<td>—</td>" in grace_row  # no session marked: no rate; no participation mark: a dash
