@@ -53,19 +53,34 @@ def quizzes_of(cohort: Cohort) -> list[Quiz]:
                                    .order_by(Quiz.created_at, Quiz.id)).scalars())
 
 
-def cohort_quizzes(slug: str) -> tuple[Cohort, list[Quiz]] | None:
-    """The cohort and its quizzes, oldest first, in one statement; None when there is no
-    such cohort. (The cohort's course, which only staff pages use, is read if asked for.)"""
-    rows = db.session.execute(_cohort_quizzes_statement(), {"slug": slug}).all()
+def cohort_quizzes(slug: str, user: Any) -> tuple[Cohort, list[Quiz], dict[int, list[Attempt]]] | None:
+    """The cohort, its quizzes (oldest first) and ``user``'s attempts at each, in one
+    statement; None when there is no such cohort. (The cohort's course, which only staff
+    pages use, is read if asked for.)"""
+    rows = db.session.execute(_cohort_quizzes_statement(), {"slug": slug, "user_id": _id_of(user)}).all()
     if not rows:
         return None
-    return rows[0][0], [quiz for _, quiz in rows if quiz is not None]
+    quizzes: dict[int, Quiz] = {}
+    attempts: dict[int, list[Attempt]] = {}
+    for _, quiz, attempt in rows:
+        if quiz is not None:
+            quizzes.setdefault(quiz.id, quiz)
+            mine = attempts.setdefault(quiz.id, [])
+            if attempt is not None:
+                mine.append(attempt)
+    return rows[0][0], list(quizzes.values()), attempts
+
+
+def _id_of(user: Any) -> int | None:
+    return user.id if getattr(user, "is_authenticated", False) else None
 
 
 @functools.cache
 def _cohort_quizzes_statement() -> sa.Select[Any]:
-    return (sa.select(Cohort, Quiz).outerjoin(Quiz, Quiz.cohort_id == Cohort.id)
-            .where(Cohort.slug == sa.bindparam("slug")).order_by(Quiz.created_at, Quiz.id))
+    return (sa.select(Cohort, Quiz, Attempt).outerjoin(Quiz, Quiz.cohort_id == Cohort.id)
+            .outerjoin(Attempt, sa.and_(Attempt.quiz_id == Quiz.id, Attempt.user_id == sa.bindparam("user_id")))
+            .where(Cohort.slug == sa.bindparam("slug")).options(sa.orm.defer(Attempt.layout))
+            .order_by(Quiz.created_at, Quiz.id, Attempt.number))
 
 
 def quiz_in_cohort(slug: str, quiz_id: int) -> tuple[Cohort, Quiz] | None:
@@ -75,22 +90,30 @@ def quiz_in_cohort(slug: str, quiz_id: int) -> tuple[Cohort, Quiz] | None:
     return None if found is None else (found[0], found[1])
 
 
-def quiz_page(slug: str, quiz_id: int) -> tuple[Cohort, Quiz, int] | None:
+def quiz_page(slug: str, quiz_id: int, user: Any) -> tuple[Cohort, Quiz, int, list[Attempt]] | None:
     """As ``quiz_in_cohort``, with how many questions a new attempt gets (counted by the
-    database, in the same statement)."""
-    found = db.session.execute(_quiz_statement(True), {"slug": slug, "quiz_id": quiz_id}).one_or_none()
-    return None if found is None else (found[0], found[1], found[2])
+    database) and ``user``'s attempts (as ``attempts_of``), in the same statement."""
+    rows = db.session.execute(_quiz_statement(True), {"slug": slug, "quiz_id": quiz_id,
+                                                      "user_id": _id_of(user)}).all()
+    if not rows:
+        return None
+    cohort, quiz, count, _ = rows[0]
+    return cohort, quiz, count, [attempt for *_, attempt in rows if attempt is not None]
 
 
 @functools.cache
-def _quiz_statement(count: bool) -> sa.Select[Any]:
+def _quiz_statement(page: bool) -> sa.Select[Any]:
     columns: list[Any] = [Cohort, Quiz]
-    if count:
-        columns.append(sa.select(sa.func.count(Question.id)).where(Question.quiz_id == Quiz.id,
-                                                                   Question.retired_at.is_(None))
-                       .correlate(Quiz).scalar_subquery())
-    return (sa.select(*columns).join(Quiz, sa.and_(Quiz.cohort_id == Cohort.id, Quiz.id == sa.bindparam("quiz_id")))
-            .where(Cohort.slug == sa.bindparam("slug")))
+    if page:
+        columns += [sa.select(sa.func.count(Question.id)).where(Question.quiz_id == Quiz.id,
+                                                                Question.retired_at.is_(None))
+                    .correlate(Quiz).scalar_subquery(), Attempt]
+    query = (sa.select(*columns).join(Quiz, sa.and_(Quiz.cohort_id == Cohort.id, Quiz.id == sa.bindparam("quiz_id")))
+             .where(Cohort.slug == sa.bindparam("slug")))
+    if page:
+        mine = sa.and_(Attempt.quiz_id == Quiz.id, Attempt.user_id == sa.bindparam("user_id"))
+        query = query.outerjoin(Attempt, mine).options(sa.orm.defer(Attempt.layout)).order_by(Attempt.number)
+    return query
 
 
 def attempt_in_quiz(slug: str, quiz_id: int, attempt_id: int) -> tuple[Cohort, Quiz, Attempt, str] | None:
@@ -128,23 +151,6 @@ def _attempts_of_statement() -> sa.Select[Any]:
     return (sa.select(Attempt).where(Attempt.quiz_id == sa.bindparam("quiz_id"),
                                      Attempt.user_id == sa.bindparam("user_id"))
             .options(sa.orm.defer(Attempt.layout)).order_by(Attempt.number))
-
-
-def attempts_by_quiz(quizzes: list[Quiz], user: User) -> dict[int, list[Attempt]]:
-    """``user``'s attempts at each of ``quizzes`` (as ``attempts_of``), in one statement."""
-    found: dict[int, list[Attempt]] = {quiz.id: [] for quiz in quizzes}
-    if found:
-        for attempt in db.session.execute(_attempts_by_quiz_statement(),
-                                          {"quiz_ids": list(found), "user_id": user.id}).scalars():
-            found[attempt.quiz_id].append(attempt)
-    return found
-
-
-@functools.cache
-def _attempts_by_quiz_statement() -> sa.Select[Any]:
-    return (sa.select(Attempt).where(Attempt.quiz_id.in_(sa.bindparam("quiz_ids", expanding=True)),
-                                     Attempt.user_id == sa.bindparam("user_id"))
-            .options(sa.orm.defer(Attempt.layout)).order_by(Attempt.quiz_id, Attempt.number))
 
 
 def get_attempt(quiz: Quiz, attempt_id: int) -> Attempt:

@@ -72,14 +72,12 @@ def local(moment: Any, cohort: Cohort) -> str:
 @bp.get("")
 @login_required
 def quiz_list(slug: str) -> str:
-    found = services.cohort_quizzes(slug)
+    found = services.cohort_quizzes(slug, current_user)
     if found is None:
         abort(404)
-    cohort, quizzes = found
+    cohort, quizzes, attempts = found
     permissions.authorize(permissions.can_join(current_user, cohort))
-    mine = {}
-    if Role.PARTICIPANT in permissions.roles_in(current_user, cohort):
-        mine = services.attempts_by_quiz(quizzes, current_user)
+    mine = attempts if Role.PARTICIPANT in permissions.roles_in(current_user, cohort) else {}
     can_teach = permissions.can_teach(current_user, cohort)
     return render_template("lms/quizzes/list.html", cohort=cohort, quizzes=quizzes, mine=mine, local=local,
                            state=services.quiz_state, can_teach=can_teach,
@@ -103,12 +101,11 @@ def quiz_setup(slug: str) -> Response:
 @bp.get("/<lms_id:quiz_id>")
 @login_required
 def quiz_view(slug: str, quiz_id: int) -> str:
-    found = services.quiz_page(slug, quiz_id)
+    found = services.quiz_page(slug, quiz_id, current_user)
     if found is None:
         _not_found(slug)
-    cohort, quiz, questions = found
+    cohort, quiz, questions, attempts = found
     permissions.authorize(permissions.can_join(current_user, cohort))
-    attempts = services.attempts_of(quiz, current_user)
     return render_template("lms/quizzes/quiz.html", cohort=cohort, quiz=quiz, attempts=attempts, local=local,
                            state=services.quiz_state(quiz), questions=questions,
                            participant=Role.PARTICIPANT in permissions.roles_in(current_user, cohort),

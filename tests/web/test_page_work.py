@@ -32,8 +32,8 @@ PAGES = {
     C: ("participant", 2, False),  # the login session; the cohort with its schedule, count and team
     f"{C}/sessions/1": ("participant", 2, False),
     f"{C}/my-grades": ("participant", 8, False),  # 6 + the quiz points (#9) + released project grades (#10)
-    f"{C}/quizzes": ("participant", 3, False),  # the cohort with its quizzes; the person's attempts at all of them
-    f"{C}/quizzes/1": ("participant", 3, False),  # the cohort, the quiz and its question count; the attempts
+    f"{C}/quizzes": ("participant", 2, False),  # the cohort, its quizzes and the person's attempts at them
+    f"{C}/quizzes/1": ("participant", 2, False),  # the cohort, the quiz, its question count and the attempts
     f"{C}/quizzes/1/take": ("participant", 4, False),  # questions and saved answers in one statement
     f"{C}/quizzes/1/attempts/2": ("participant", 3, False),  # the cohort, quiz, attempt and name; the answers
     f"{C}/quizzes/1/attempts/1": ("instructor", 3, False),
