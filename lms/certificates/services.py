@@ -134,15 +134,18 @@ def get_certificate(code: str) -> Certificate:
     return certificate
 
 
+def cohort_and_certificate(slug: str, user: User) -> tuple[Cohort, Certificate | None] | None:
+    """The cohort (with its course) and ``user``'s certificate in it, if any, in one
+    statement (My grades); None when there is no such cohort."""
+    found = db.session.execute(_cohort_and_certificate_statement(), {"slug": slug, "user_id": user.id}).one_or_none()
+    return None if found is None else (found[0], found[1])
+
+
 @functools.cache
-def _certificate_of_statement() -> sa.Select[Any]:
-    return sa.select(Certificate).where(Certificate.cohort_id == sa.bindparam("cohort_id"),
-                                        Certificate.user_id == sa.bindparam("user_id"))
-
-
-def certificate_of(cohort: Cohort, user: User) -> Certificate | None:
-    return db.session.execute(_certificate_of_statement(),
-                              {"cohort_id": cohort.id, "user_id": user.id}).scalar_one_or_none()
+def _cohort_and_certificate_statement() -> sa.Select[Any]:
+    mine = sa.and_(Certificate.cohort_id == Cohort.id, Certificate.user_id == sa.bindparam("user_id"))
+    return (sa.select(Cohort, Certificate).outerjoin(Certificate, mine).where(Cohort.slug == sa.bindparam("slug"))
+            .options(sa.orm.joinedload(Cohort.course)))
 
 
 def certificates_of(cohort: Cohort) -> dict[int, Certificate]:

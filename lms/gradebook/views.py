@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from lms.attendance.services import participants
 from lms.auth import permissions
-from lms.certificates.services import certificate_of
+from lms.certificates.services import cohort_and_certificate
 from lms.cohorts.models import Role
 from lms.cohorts.views import load_cohort
 from lms.core.db import db
@@ -91,11 +91,14 @@ def gradebook_export(slug: str, fmt: str) -> Response:
 @bp.get("/my-grades")
 @login_required
 def my_grades(slug: str) -> str | Response:
-    cohort = load_cohort(slug)
+    found = cohort_and_certificate(slug, current_user)
+    if found is None:
+        abort(404)
+    cohort, certificate = found
     if permissions.can_teach(current_user, cohort) and Role.PARTICIPANT not in permissions.roles_in(current_user,
                                                                                                     cohort):
         return redirect(url_for("lms.gradebook.gradebook_view", slug=slug))
     permissions.authorize(Role.PARTICIPANT in permissions.roles_in(current_user, cohort))
     row = services.person_grades(cohort, current_user, kept=True)
     return render_template("lms/gradebook/my_grades.html", cohort=cohort, row=row, fmt=format_total,
-                           certificate=certificate_of(cohort, current_user))
+                           certificate=certificate)

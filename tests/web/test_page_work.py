@@ -31,7 +31,7 @@ PAGES = {
     "/": ("participant", 2, False),
     C: ("participant", 2, False),  # the login session; the cohort with its schedule, count and team
     f"{C}/sessions/1": ("participant", 2, False),
-    f"{C}/my-grades": ("participant", 8, False),  # 6 + the quiz points (#9) + released project grades (#10)
+    f"{C}/my-grades": ("participant", 7, False),  # 5 + the quiz points (#9) + released project grades (#10)
     f"{C}/quizzes": ("participant", 2, False),  # the cohort, its quizzes and the person's attempts at them
     f"{C}/quizzes/1": ("participant", 2, False),  # the cohort, the quiz, its question count and the attempts
     f"{C}/quizzes/1/take": ("participant", 4, False),  # questions and saved answers in one statement
@@ -49,8 +49,9 @@ PAGES = {
     f"{C}/certificates": ("coordinator", 10, True),  # 8 + the quiz points (#9) + released project grades (#10)
 }
 #: Pages that reuse standings kept by the cohort's grades stamp, and what they cost then:
-#: the login session, the cohort, and the certificate (My grades) or the participants' names.
-KEPT = {f"{C}/my-grades": 3, f"{C}/gradebook": 3}
+#: the login session and the cohort with the person's certificate (My grades), or the login session,
+#: the cohort and the participants' names (the gradebook).
+KEPT = {f"{C}/my-grades": 2, f"{C}/gradebook": 3}
 
 
 def _cohort_of(size: int) -> None:
