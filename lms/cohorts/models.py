@@ -5,7 +5,7 @@ import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.auth.models import User
@@ -67,10 +67,15 @@ class Membership(db.Model):
     """A person's role in one cohort. One person may hold several roles (one row each)."""
 
     __tablename__ = "lms_membership"
-    __table_args__ = (UniqueConstraint("cohort_id", "user_id", "role", name="uq_lms_membership_cohort_user_role"),)
+    __table_args__ = (
+        UniqueConstraint("cohort_id", "user_id", "role", name="uq_lms_membership_cohort_user_role"),
+        # A cohort's people by role: the participant count and the teaching team read a range
+        # of it, not every membership of a cohort of 5,000 (it serves cohort_id alone too).
+        Index("ix_lms_membership_cohort_id_role", "cohort_id", "role"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    cohort_id: Mapped[int] = mapped_column(ForeignKey("lms_cohort.id", ondelete="CASCADE"), index=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("lms_cohort.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("lms_user.id", ondelete="CASCADE"), index=True)
     role: Mapped[Role] = mapped_column(value_enum(Role, "lms_role"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -52,6 +52,10 @@ def _cohort_statement() -> sa.Select[Any]:
     return sa.select(Cohort).where(Cohort.slug == sa.bindparam("slug")).options(db.joinedload(Cohort.course))
 
 
+#: Every role but the participant's: the teaching team (read by role, as the index is).
+STAFF_ROLES = tuple(role for role in Role if role != Role.PARTICIPANT)
+
+
 @functools.cache
 def _cohort_page_statement(dialect: str) -> sa.Select[Any]:
     from lms.sessions.models import Session
@@ -68,7 +72,7 @@ def _cohort_page_statement(dialect: str) -> sa.Select[Any]:
             else sa.func.json_group_array(sa.func.json_array(*person)))
     staff = (sa.select(sa.cast(team, sa.Text)).select_from(Membership)
              .join(User, Membership.user_id == User.id)
-             .where(Membership.cohort_id == cohort_id, Membership.role != Role.PARTICIPANT).scalar_subquery())
+             .where(Membership.cohort_id == cohort_id, Membership.role.in_(STAFF_ROLES)).scalar_subquery())
     # The course's title and slug only: its course-file columns would be read (and their
     # JSON parsed) once for every session row of the join. The sessions' columns the
     # schedule shows only: their topics and key points are JSON to parse, and not shown.
