@@ -70,8 +70,9 @@ class Membership(db.Model):
     __table_args__ = (
         UniqueConstraint("cohort_id", "user_id", "role", name="uq_lms_membership_cohort_user_role"),
         # A cohort's people by role: the participant count and the teaching team read a range
-        # of it, not every membership of a cohort of 5,000 (it serves cohort_id alone too).
-        Index("ix_lms_membership_cohort_id_role", "cohort_id", "role"),
+        # of it (with the person: nothing else to look up), not every membership of a cohort of
+        # 5,000. It serves lookups by cohort alone too.
+        Index("ix_lms_membership_cohort_id_role", "cohort_id", "role", "user_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

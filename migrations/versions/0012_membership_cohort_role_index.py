@@ -1,4 +1,4 @@
-"""memberships: one index on (cohort, role) in place of the one on cohort
+"""memberships: one index on (cohort, role, person) in place of the one on cohort
 
 Revision ID: 0012
 Revises: 0011
@@ -16,7 +16,8 @@ depends_on = None
 
 
 def upgrade():
-    op.create_index('ix_lms_membership_cohort_id_role', 'lms_membership', ['cohort_id', 'role'], unique=False)
+    op.create_index('ix_lms_membership_cohort_id_role', 'lms_membership', ['cohort_id', 'role', 'user_id'],
+                    unique=False)
     op.drop_index('ix_lms_membership_cohort_id', table_name='lms_membership')
 
 
