@@ -38,15 +38,14 @@ def overview_row_html(row: marks.PersonRow, attendance_max: object, participatio
     """One participant's row of the overview, written in Python (as the gradebook's rows):
     the markup the template wrote per cell, the name escaped here."""
     rate = f"{float(row.rate * 100):.0f} %" if row.rate is not None else "—"
-    cells = [f'<tr><th scope="row">{escape(row.user.name)}</th>\n    ',
-             "".join(STATUS_CELLS[status] for status in row.statuses), f"\n    <td>{rate}</td>\n    "]
+    cells = [f'<tr><th scope="row">{escape(row.user.name)}</th>',
+             *(STATUS_CELLS[status] for status in row.statuses), f"<td>{rate}</td>"]
     if attendance_max is not None:
         cells.append(f"<td>{float(row.attendance_points):.2f}</td>")
-    cells.append("\n    ")
     if participation_max is not None:
         points = row.participation_points
         cells.append(f"<td>{escape(points) if points is not None else '—'}</td>")
-    cells.append("\n  </tr>")
+    cells.append("</tr>\n")
     return Markup("".join(cells))
 
 

@@ -51,10 +51,10 @@ def remembered_url_for(endpoint: str, **values: Any) -> str:
     (``SCRIPT_NAME`` and the host), so it is kept under those. Links with ``_external``,
     ``_anchor`` and such, values that cannot be kept (lists), and apps whose
     ``url_defaults`` functions could add anything at all are built every time."""
-    app = current_app
-    memory = app.extensions["lms"].get("remembered_urls")
     if not has_request_context():
         return url_for(endpoint, **values)
+    app = current_app
+    memory = app.extensions["lms"].get("remembered_urls")
     if memory is None:
         if any(app.url_default_functions.values()):
             return url_for(endpoint, **values)

@@ -21,7 +21,7 @@ def attempt_row_html(row: AttemptRow, result_url: Callable[[int], str], reopen_u
     name = escape(row.user.name)
     a = row.attempt
     if a is None:
-        return Markup(f'<tr><th scope="row">{name}</th>\n    \n    {NOT_STARTED}\n    \n  </tr>')
+        return Markup(f'<tr><th scope="row">{name}</th>{NOT_STARTED}</tr>\n')
     if a.submitted_at:
         state = f"submitted {escape(shown(a.submitted_at))}{' (time ran out)' if a.submitted_by == 'timer' else ''}"
     else:
@@ -29,15 +29,10 @@ def attempt_row_html(row: AttemptRow, result_url: Callable[[int], str], reopen_u
     score = f"{float(a.score):.2f} / {a.max_score}" if a.score is not None else ""  # as Jinja's '%.2f'|format
     reopen = ""
     if a.submitted_at:
-        reopen = (f'\n      <form method="post" class="inline" action="{escape(reopen_url(a.id))}">\n'
-                  f'        <input type="hidden" name="csrf_token" value="{escape(token)}">\n'
-                  f'        <label for="reason-{a.id}" class="visually-hidden">Reason for reopening {name}\'s attempt'
-                  f'</label>\n'
-                  f'        <input id="reason-{a.id}" name="reason" required maxlength="500" placeholder="Reason">\n'
-                  f'        <button type="submit" class="link-button">Reopen</button>\n'
-                  f'      </form>')
-    return Markup(f'<tr><th scope="row">{name}</th>\n    \n    \n'
-                  f'    <td><a href="{escape(result_url(a.id))}">{a.number}</a></td>\n'
-                  f'    <td>{state}</td>\n'
-                  f'    <td>{score}</td>\n'
-                  f'    <td>{reopen}</td>\n    \n  </tr>')
+        reopen = (f'<form method="post" class="inline" action="{escape(reopen_url(a.id))}">'
+                  f'<input type="hidden" name="csrf_token" value="{escape(token)}">'
+                  f'<label for="reason-{a.id}" class="visually-hidden">Reason for reopening {name}\'s attempt</label>'
+                  f'<input id="reason-{a.id}" name="reason" required maxlength="500" placeholder="Reason"> '
+                  f'<button type="submit" class="link-button">Reopen</button></form>')
+    return Markup(f'<tr><th scope="row">{name}</th><td><a href="{escape(result_url(a.id))}">{a.number}</a></td>'
+                  f'<td>{state}</td><td>{score}</td><td>{reopen}</td></tr>\n')
