@@ -4,6 +4,7 @@ and regrading. Every write that feeds a grade calls ``ensure_open`` and is audit
 from __future__ import annotations
 
 import functools
+import json
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -116,17 +117,39 @@ def _quiz_statement(page: bool) -> sa.Select[Any]:
     return query
 
 
-def attempt_in_quiz(slug: str, quiz_id: int, attempt_id: int) -> tuple[Cohort, Quiz, Attempt, str] | None:
-    """The cohort, the quiz, one of its attempts and the name of the person who made it, in
-    one statement; None when any is missing or does not belong to the one before it."""
-    found = db.session.execute(_attempt_statement(),
+def result_page(slug: str, quiz_id: int, attempt_id: int) -> ResultPage | None:
+    """The cohort, the quiz, one of its attempts, the name of the person who made it and
+    the attempt's questions with their answers (``ResultRow``), in one statement; None when
+    any is missing or does not belong to the one before it."""
+    found = db.session.execute(_result_page_statement(db.engine.dialect.name),
                                {"slug": slug, "quiz_id": quiz_id, "attempt_id": attempt_id}).one_or_none()
-    return None if found is None else (found[0], found[1], found[2], found[3])
+    if found is None:
+        return None
+    cohort, quiz, attempt, person, questions = found
+    rows = _result_rows(attempt, json.loads(questions or "[]", parse_float=Decimal))
+    return ResultPage(cohort, quiz, attempt, person, rows)
 
 
 @functools.cache
-def _attempt_statement() -> sa.Select[Any]:
-    return (sa.select(Cohort, Quiz, Attempt, User.name)
+def _result_page_statement(dialect: str) -> sa.Select[Any]:
+    # The quiz's questions (every version: the attempt's layout picks its own) with this
+    # attempt's answers, as one JSON array of [id, text, version, kind, choices, correct,
+    # accepted, explanation, response, points]: one row to read, one string to parse.
+    answered = sa.and_(Answer.question_id == Question.id, Answer.attempt_id == Attempt.id)
+    if dialect == "postgresql":
+        row = sa.func.json_build_array(Question.id, Question.text, Question.version, Question.kind, Question.choices,
+                                       Question.correct, Question.accepted, Question.explanation, Answer.response,
+                                       Answer.points)
+        rows = sa.func.json_agg(row)
+    else:  # SQLite keeps JSON as text: json() embeds it as JSON, not as a string
+        row = sa.func.json_array(Question.id, Question.text, Question.version, Question.kind,
+                                 sa.func.json(Question.choices), sa.func.json(Question.correct),
+                                 sa.func.json(Question.accepted), Question.explanation,
+                                 sa.func.json(Answer.response), Answer.points)
+        rows = sa.func.json_group_array(row)
+    questions = (sa.select(sa.cast(rows, sa.Text)).select_from(Question).outerjoin(Answer, answered)
+                 .where(Question.quiz_id == Quiz.id).correlate(Quiz, Attempt).scalar_subquery())
+    return (sa.select(Cohort, Quiz, Attempt, User.name, questions)
             .join(Quiz, sa.and_(Quiz.cohort_id == Cohort.id, Quiz.id == sa.bindparam("quiz_id")))
             .join(Attempt, sa.and_(Attempt.quiz_id == Quiz.id, Attempt.id == sa.bindparam("attempt_id")))
             .join(User, User.id == Attempt.user_id)
@@ -330,37 +353,39 @@ class ResultRow:
     explanation: str
 
 
-def result_rows(attempt: Attempt) -> list[ResultRow]:
+@dataclass(frozen=True)
+class ResultPage:
+    cohort: Cohort
+    quiz: Quiz
+    attempt: Attempt
+    #: The name of the person who made the attempt.
+    person: str
+    rows: list[ResultRow]
+
+
+def _result_rows(attempt: Attempt, questions: list[list[Any]]) -> list[ResultRow]:
     """The attempt's questions in the order shown, each with its saved answer and the right
-    one, in one statement: what the result page shows."""
-    found = {row.id: row for row in db.session.execute(
-        _result_statement(), {"ids": [entry[0] for entry in attempt.layout], "attempt_id": attempt.id})}
+    one: what the result page shows."""
+    found = {entry[0]: entry for entry in questions}
     rows = []
     for qid, _ in attempt.layout:
-        row = found.get(qid)
-        if row is None:
+        if qid not in found:
             continue
-        typed = row.kind in ("short_answer", "free_text")
+        _, text, version, kind, choices, correct, accepted, explanation, response, points = found[qid]
+        choices = choices or []
+        typed = kind in ("short_answer", "free_text")
         answer = None
-        if row.response:
-            answer = str(row.response[0]) if typed else "; ".join(_choice(row.choices, i) for i in row.response)
-        right = (f"Accepted: {'; '.join(row.accepted or [])}" if row.kind == "short_answer"
-                 else f"Right answer: {'; '.join(_choice(row.choices, i) for i in row.correct or [])}")
-        rows.append(ResultRow(row.text, row.version, row.kind != "free_text", answer, typed,
-                              row.points, right, row.explanation or ""))
+        if response:
+            answer = str(response[0]) if typed else "; ".join(_choice(choices, i) for i in response)
+        right = (f"Accepted: {'; '.join(accepted or [])}" if kind == "short_answer"
+                 else f"Right answer: {'; '.join(_choice(choices, i) for i in correct or [])}")
+        rows.append(ResultRow(text, version, kind != "free_text", answer, typed,
+                              None if points is None else Decimal(str(points)), right, explanation or ""))
     return rows
 
 
 def _choice(choices: list[str], index: Any) -> str:
     return choices[index] if isinstance(index, int) and 0 <= index < len(choices) else ""
-
-
-@functools.cache
-def _result_statement() -> sa.Select[Any]:
-    mine = sa.and_(Answer.question_id == Question.id, Answer.attempt_id == sa.bindparam("attempt_id"))
-    return (sa.select(Question.id, Question.text, Question.version, Question.kind, Question.choices,
-                      Question.correct, Question.accepted, Question.explanation, Answer.response, Answer.points)
-            .outerjoin(Answer, mine).where(Question.id.in_(sa.bindparam("ids", expanding=True))))
 
 
 def parse_response(question: Question, values: list[str]) -> list[Any]:

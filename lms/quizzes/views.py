@@ -256,17 +256,17 @@ def answer_save(slug: str, quiz_id: int) -> tuple[Response, int]:
 @bp.get("/<lms_id:quiz_id>/attempts/<lms_id:attempt_id>")
 @login_required
 def attempt_result(slug: str, quiz_id: int, attempt_id: int) -> str:
-    found = services.attempt_in_quiz(slug, quiz_id, attempt_id)
-    if found is None:
+    page = services.result_page(slug, quiz_id, attempt_id)
+    if page is None:
         _not_found(slug, quiz_id)
-    cohort, quiz, attempt, person = found
+    cohort, quiz, attempt = page.cohort, page.quiz, page.attempt
     permissions.authorize(permissions.can_join(current_user, cohort))
     staff = permissions.can_teach(current_user, cohort)
     permissions.authorize(staff or attempt.user_id == current_user.id)
     return render_template("lms/quizzes/result.html", cohort=cohort, quiz=quiz, attempt=attempt, local=local,
-                           rows=services.result_rows(attempt),
+                           rows=page.rows,
                            feedback=staff or services.feedback_visible(quiz), staff=staff,
-                           person=person)
+                           person=page.person)
 
 
 from lms.quizzes import staff_views  # noqa: E402,F401  (the staff pages, on the same blueprint)

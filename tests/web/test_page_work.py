@@ -35,8 +35,8 @@ PAGES = {
     f"{C}/quizzes": ("participant", 2, False),  # the cohort, its quizzes and the person's attempts at them
     f"{C}/quizzes/1": ("participant", 2, False),  # the cohort, the quiz, its question count and the attempts
     f"{C}/quizzes/1/take": ("participant", 4, False),  # questions and saved answers in one statement
-    f"{C}/quizzes/1/attempts/2": ("participant", 3, False),  # the cohort, quiz, attempt and name; the answers
-    f"{C}/quizzes/1/attempts/1": ("instructor", 3, False),
+    f"{C}/quizzes/1/attempts/2": ("participant", 2, False),  # the cohort, quiz, attempt, name and answers
+    f"{C}/quizzes/1/attempts/1": ("instructor", 2, False),
     f"{C}/quizzes/1/attempts": ("instructor", 4, True),
     f"{C}/quizzes/1/analysis": ("instructor", 4, True),
     f"{C}/project": ("participant", 11, True),  # a comment form for every other group

@@ -250,3 +250,57 @@ def test_every_state_of_an_attempts_row_escaped_and_in_the_readers_zone(app, wor
     assert "reopen" not in ivan and "<td></td>" in ivan
     assert f'href="{world["Q"]}/attempts/{made["wang@example.org"]}"' in rows["王芳"]
     assert "not started" in rows["अमित कुमार"] and "not started" in rows["Nguyễn Thị Lan"]
+
+
+def test_the_result_page_shows_every_kind_of_question_as_answered(app, world):
+    """The result page reads the attempt's questions and answers in the same statement as
+    the attempt (a JSON array built by the database, per dialect): choices, several right
+    choices with partial credit, a short answer, free text, a question left blank, a second
+    version, and text in many scripts all come back as they were stored."""
+    from decimal import Decimal
+
+    from lms.quizzes.models import Question
+
+    quiz = Quiz(cohort_id=db.session.get(Quiz, world["quiz"]).cohort_id, key="mixed", title="Mixed kinds")
+    db.session.add(quiz)
+    db.session.flush()
+    specs = [
+        ("single", "Which licence? «Quelle licence ?»", ["MIT", "Проприетарная", "自由"], [2], [], "Open ones count.",
+         1),
+        ("multiple", "Pick the open standards", ["ODF", "DOCX", "HTML \"5\" <b>"], [0, 2], [], "", 1),
+        ("short_answer", "Name the standard", [], [], ["DPG Standard", "डीपीजी मानक"], "", 2),
+        ("free_text", "Why does it matter?", [], [], [], "", 1),
+        ("true_false", "Open data can be a DPG", ["True", "False"], [0], [], "Yes.", 1),
+    ]
+    questions = []
+    for n, (kind, text, choices, correct, accepted, explanation, version) in enumerate(specs):
+        question = Question(quiz_id=quiz.id, slot=n, version=version, position=n, kind=kind, text=text,
+                            choices=choices, correct=correct, accepted=accepted, explanation=explanation,
+                            partial_credit=kind == "multiple")
+        db.session.add(question)
+        questions.append(question)
+    db.session.flush()
+    attempt = Attempt(quiz_id=quiz.id, user_id=world["users"]["lan@example.org"], number=1, page=0,
+                      layout=[[q.id, list(range(len(q.choices)))] for q in questions], started_at=START,
+                      submitted_at=START + timedelta(minutes=3), submitted_by="participant",
+                      score=Decimal("2.5"), max_score=4)
+    db.session.add(attempt)
+    db.session.flush()
+    answers = {0: ([1], Decimal("0")), 1: ([0, 1], Decimal("0.5")), 2: (["डीपीजी मानक"], Decimal("1")),
+               3: (["Vì nó mở — لأنه مفتوح"], None)}  # the true/false question is left blank
+    for n, (response, points) in answers.items():
+        db.session.add(Answer(attempt_id=attempt.id, question_id=questions[n].id, response=response, points=points,
+                              saved_at=START))
+    db.session.commit()
+    page = _client(app, world, "lan@example.org").get(f"{C}/quizzes/{quiz.id}/attempts/{attempt.id}")
+    assert page.status_code == 200
+    items = page.get_data(as_text=True).split('<ol class="answers">')[1].split("</ol>")[0].split("<li>")[1:]
+    single, multiple, short, free, blank = items
+    assert "Which licence? «Quelle licence ?»" in single and "Your answer: Проприетарная" in single
+    assert "<strong>Not right.</strong>" in single and "Right answer: 自由." in single and "Open ones count." in single
+    assert "Your answer: ODF; DOCX" in multiple and "<strong>Partly right (50 %).</strong>" in multiple
+    assert "Right answer: ODF; HTML &#34;5&#34; &lt;b&gt;." in multiple
+    assert "(version 2)" in short and "<q>डीपीजी मानक</q>" in short and "<strong>Right.</strong>" in short
+    assert "Accepted: DPG Standard; डीपीजी मानक." in short
+    assert "<q>Vì nó mở — لأنه مفتوح</q>" in free and "right" not in free.lower().replace("your answer", "")
+    assert "Your answer: <em>none</em>" in blank and "<strong>Not right.</strong>" in blank and "Yes." in blank
