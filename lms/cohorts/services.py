@@ -4,10 +4,10 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 
 from lms.audit.services import record_event
 from lms.auth.models import User
@@ -17,6 +17,7 @@ from lms.core.errors import CohortFinalisedError, NotFoundError, ValidationError
 from lms.core.signals import members_changed
 from lms.core.text import check_single_line
 from lms.courses.models import Course
+from lms.sessions.models import Session, SessionStatus
 
 
 @dataclass(frozen=True)
@@ -58,28 +59,49 @@ STAFF_ROLES = tuple(role for role in Role if role != Role.PARTICIPANT)
 
 @functools.cache
 def _cohort_page_statement(dialect: str) -> sa.Select[Any]:
-    from lms.sessions.models import Session
-
-    # Not correlated with the outer row (which repeats for each session): counted once.
-    same = aliased(Cohort)
-    cohort_id = sa.select(same.id).where(same.slug == sa.bindparam("slug")).scalar_subquery()
+    # Each subquery is over this cohort's rows only (correlated with the one cohort row).
     count = (sa.select(sa.func.count())  # count(*): read from the index alone
-             .where(Membership.cohort_id == cohort_id, Membership.role == Role.PARTICIPANT).scalar_subquery())
-    # The teaching team as one JSON array of [name, role, id], in the same statement (as
-    # text: the rows of the join are made unique, and a parsed list cannot be hashed).
+             .where(Membership.cohort_id == Cohort.id, Membership.role == Role.PARTICIPANT)
+             .correlate(Cohort).scalar_subquery())
+    array, aggregate = ((sa.func.json_build_array, sa.func.json_agg) if dialect == "postgresql"
+                        else (sa.func.json_array, sa.func.json_group_array))
+    # The teaching team as one JSON array of [name, role, id], and the schedule as one of
+    # [number, title, starts_at, duration_minutes, status]: one row to read and two strings
+    # to parse, not an object built for every session.
     person = (User.name, sa.type_coerce(Membership.role, sa.String), User.id)
-    team = (sa.func.json_agg(sa.func.json_build_array(*person)) if dialect == "postgresql"
-            else sa.func.json_group_array(sa.func.json_array(*person)))
-    staff = (sa.select(sa.cast(team, sa.Text)).select_from(Membership)
+    staff = (sa.select(sa.cast(aggregate(array(*person)), sa.Text)).select_from(Membership)
              .join(User, Membership.user_id == User.id)
-             .where(Membership.cohort_id == cohort_id, Membership.role.in_(STAFF_ROLES)).scalar_subquery())
-    # The course's title and slug only: its course-file columns would be read (and their
-    # JSON parsed) once for every session row of the join. The sessions' columns the
-    # schedule shows only: their topics and key points are JSON to parse, and not shown.
-    return (sa.select(Cohort, count, staff).where(Cohort.slug == sa.bindparam("slug"))
-            .options(db.joinedload(Cohort.course).load_only(Course.slug, Course.title),
-                     db.joinedload(Cohort.sessions).load_only(Session.number, Session.title, Session.starts_at,
-                                                              Session.duration_minutes, Session.status)))
+             .where(Membership.cohort_id == Cohort.id, Membership.role.in_(STAFF_ROLES))
+             .correlate(Cohort).scalar_subquery())
+    session = (Session.number, Session.title, Session.starts_at, Session.duration_minutes,
+               sa.type_coerce(Session.status, sa.String))
+    sessions = (sa.select(sa.cast(aggregate(array(*session)), sa.Text)).where(Session.cohort_id == Cohort.id)
+                .correlate(Cohort).scalar_subquery())
+    # The course's title and slug only: its course-file columns are JSON to parse, not shown.
+    return (sa.select(Cohort, count, staff, sessions).where(Cohort.slug == sa.bindparam("slug"))
+            .options(db.joinedload(Cohort.course).load_only(Course.slug, Course.title)))
+
+
+@dataclass(frozen=True)
+class ScheduledSession:
+    """A session as the cohort page's schedule shows it."""
+
+    number: int
+    title: str
+    starts_at: datetime
+    duration_minutes: int
+    status: str
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == SessionStatus.CANCELLED
+
+
+def _utc(text: str) -> datetime:
+    """A moment as a JSON array carries it: ISO 8601 with its offset (PostgreSQL) or naive
+    UTC text (SQLite, as ``UTCDateTime`` stores it)."""
+    moment = datetime.fromisoformat(text)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -95,18 +117,24 @@ class CohortPage:
     participants: int
     #: Coordinators first, then instructors, each by name.
     staff: list[StaffMember]
+    #: The cohort's sessions by start.
+    sessions: list[ScheduledSession]
 
 
 def cohort_page(slug: str) -> CohortPage:
-    """The cohort with its sessions and its course's title, how many participants it has
-    and its teaching team: what the cohort page shows, in one statement. (The course's
-    other columns are read if asked for.)"""
-    found = db.session.execute(_cohort_page_statement(db.engine.dialect.name), {"slug": slug}).unique().one_or_none()
+    """The cohort with its course's title, how many participants it has, its teaching team
+    and its schedule (``ScheduledSession``): what the cohort page shows, in one statement.
+    (The course's other columns, and the cohort's ``sessions``, are read if asked for.)"""
+    found = db.session.execute(_cohort_page_statement(db.engine.dialect.name), {"slug": slug}).one_or_none()
     if found is None:
         raise NotFoundError(f"No cohort {slug!r}.")
-    team = [StaffMember(name, Role(role), uid) for name, role, uid in json.loads(found[2] or "[]")]
+    cohort, participants, staff, schedule = found
+    team = [StaffMember(name, Role(role), uid) for name, role, uid in json.loads(staff or "[]")]
     team.sort(key=lambda m: (ROLE_ORDER[m.role], m.name.casefold(), m.name, m.id))
-    return CohortPage(found[0], found[1], team)
+    sessions = [ScheduledSession(number, title, _utc(starts), minutes, status)
+                for number, title, starts, minutes, status in json.loads(schedule or "[]")]
+    sessions.sort(key=lambda s: (s.starts_at, s.number))
+    return CohortPage(cohort, participants, team, sessions)
 
 
 def get_cohort(slug: str) -> Cohort:

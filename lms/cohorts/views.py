@@ -32,7 +32,7 @@ def cohort_view(slug: str) -> str:
     cohort = page.cohort
     permissions.authorize(permissions.can_view_cohort(current_user, cohort))
     zone = current_user.timezone if current_user.is_authenticated else cohort.timezone
-    schedule = [(s, show_span(s.starts_at, s.duration_minutes, zone, cohort.timezone)) for s in cohort.sessions]
+    schedule = [(s, show_span(s.starts_at, s.duration_minutes, zone, cohort.timezone)) for s in page.sessions]
     return render_template(
         "lms/cohorts/cohort.html",
         cohort=cohort,

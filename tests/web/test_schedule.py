@@ -130,3 +130,23 @@ def test_catalogue_and_course_page_from_the_course_file(client, runner, ctx):
 
 def test_empty_catalogue_explains_how_to_add_courses(client):
     assert "import-course" in client.get("/courses/").get_data(as_text=True)
+
+
+def test_the_cohort_page_reads_session_times_right_whatever_the_database_connections_zone(ctx):
+    """The cohort page reads its schedule as a JSON array the database writes: PostgreSQL
+    writes each moment with the connection's offset (``+05:30`` here), SQLite as naive UTC
+    text. Both come back as the same UTC moment, in start order, cancelled ones marked."""
+    from lms.cohorts.services import cohort_page
+
+    cohort = make_cohort()
+    make_session(cohort, 2, starts_at=datetime(2024, 11, 6, 14, 0, tzinfo=UTC), title="Политика и «право»")
+    make_session(cohort, 1, starts_at=datetime(2024, 10, 30, 14, 0, 30, 250000, tzinfo=UTC), title="导论")
+    db.session.execute(sa.update(Session).where(Session.number == 2).values(status=SessionStatus.CANCELLED))
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(sa.text("SET TIME ZONE 'Asia/Kolkata'"))  # undone by the rollback below
+    page = cohort_page("itu-dpg-oss-2024")
+    db.session.rollback()
+    assert [(s.number, s.title, s.starts_at, s.is_cancelled) for s in page.sessions] == [
+        (1, "导论", datetime(2024, 10, 30, 14, 0, 30, 250000, tzinfo=UTC), False),
+        (2, "Политика и «право»", datetime(2024, 11, 6, 14, 0, tzinfo=UTC), True)]
+    assert all(s.starts_at.utcoffset().total_seconds() == 0 for s in page.sessions)
