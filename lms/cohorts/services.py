@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from lms.audit.services import record_event
 from lms.auth.models import User
 from lms.cohorts.models import Cohort, CohortStatus, Membership, Role, new_stamp
-from lms.core.db import db
+from lms.core.db import db, json_rows
 from lms.core.errors import CohortFinalisedError, NotFoundError, ValidationError
 from lms.core.signals import members_changed
 from lms.core.text import check_single_line
@@ -63,19 +63,17 @@ def _cohort_page_statement(dialect: str) -> sa.Select[Any]:
     count = (sa.select(sa.func.count())  # count(*): read from the index alone
              .where(Membership.cohort_id == Cohort.id, Membership.role == Role.PARTICIPANT)
              .correlate(Cohort).scalar_subquery())
-    array, aggregate = ((sa.func.json_build_array, sa.func.json_agg) if dialect == "postgresql"
-                        else (sa.func.json_array, sa.func.json_group_array))
     # The teaching team as one JSON array of [name, role, id], and the schedule as one of
     # [number, title, starts_at, duration_minutes, status]: one row to read and two strings
     # to parse, not an object built for every session.
     person = (User.name, sa.type_coerce(Membership.role, sa.String), User.id)
-    staff = (sa.select(sa.cast(aggregate(array(*person)), sa.Text)).select_from(Membership)
+    staff = (sa.select(json_rows(dialect, *person)).select_from(Membership)
              .join(User, Membership.user_id == User.id)
              .where(Membership.cohort_id == Cohort.id, Membership.role.in_(STAFF_ROLES))
              .correlate(Cohort).scalar_subquery())
     session = (Session.number, Session.title, Session.starts_at, Session.duration_minutes,
                sa.type_coerce(Session.status, sa.String))
-    sessions = (sa.select(sa.cast(aggregate(array(*session)), sa.Text)).where(Session.cohort_id == Cohort.id)
+    sessions = (sa.select(json_rows(dialect, *session)).where(Session.cohort_id == Cohort.id)
                 .correlate(Cohort).scalar_subquery())
     # The course's title and slug only: its course-file columns are JSON to parse, not shown.
     return (sa.select(Cohort, count, staff, sessions).where(Cohort.slug == sa.bindparam("slug"))

@@ -124,6 +124,18 @@ def value_enum(kind: type[enum.Enum], name: str) -> Enum:
     return Enum(kind, name=name, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
+def json_rows(dialect: str, *columns: Any) -> Any:
+    """An aggregate, as text: one JSON array holding ``[column, …]`` for each row, built by
+    the database (``json_agg`` on PostgreSQL, ``json_group_array`` on SQLite), so that a page
+    reads many rows as one value of one row. JSON columns come back as JSON, not as strings
+    (SQLite keeps them as text: ``json()`` embeds them)."""
+    if dialect == "postgresql":
+        return sqlalchemy.cast(sqlalchemy.func.json_agg(sqlalchemy.func.json_build_array(*columns)), sqlalchemy.Text)
+    embedded = [sqlalchemy.func.json(c) if isinstance(getattr(c, "type", None), sqlalchemy.JSON) else c
+                for c in columns]
+    return sqlalchemy.cast(sqlalchemy.func.json_group_array(sqlalchemy.func.json_array(*embedded)), sqlalchemy.Text)
+
+
 def tune_engine(engine: Engine) -> None:
     """The LMS's own engine, tuned for its database: SQLite's pragmas, and on PostgreSQL
     (psycopg 3) reads outside transactions (:func:`begin_before_writes`)."""

@@ -20,7 +20,7 @@ from lms.audit.services import record_event
 from lms.auth.models import User
 from lms.cohorts.models import Cohort, CohortStatus
 from lms.cohorts.services import ensure_open
-from lms.core.db import db
+from lms.core.db import db, json_rows
 from lms.core.errors import NotFoundError, ValidationError
 from lms.core.time import utcnow
 from lms.quizzes import scoring
@@ -54,11 +54,11 @@ def quizzes_of(cohort: Cohort) -> list[Quiz]:
                                    .order_by(Quiz.created_at, Quiz.id)).scalars())
 
 
-def cohort_quizzes(slug: str, user: Any) -> tuple[Cohort, list[Quiz], dict[int, list[Attempt]]] | None:
-    """The cohort, its quizzes (oldest first) and ``user``'s attempts at each, in one
+def cohort_quizzes(slug: str, user_id: int) -> tuple[Cohort, list[Quiz], dict[int, list[Attempt]]] | None:
+    """The cohort, its quizzes (oldest first) and the person's attempts at each, in one
     statement; None when there is no such cohort. (The cohort's course, which only staff
     pages use, is read if asked for.)"""
-    rows = db.session.execute(_cohort_quizzes_statement(), {"slug": slug, "user_id": _id_of(user)}).all()
+    rows = db.session.execute(_cohort_quizzes_statement(), {"slug": slug, "user_id": user_id}).all()
     if not rows:
         return None
     quizzes: dict[int, Quiz] = {}
@@ -70,10 +70,6 @@ def cohort_quizzes(slug: str, user: Any) -> tuple[Cohort, list[Quiz], dict[int, 
             if attempt is not None:
                 mine.append(attempt)
     return rows[0][0], list(quizzes.values()), attempts
-
-
-def _id_of(user: Any) -> int | None:
-    return user.id if getattr(user, "is_authenticated", False) else None
 
 
 @functools.cache
@@ -91,11 +87,10 @@ def quiz_in_cohort(slug: str, quiz_id: int) -> tuple[Cohort, Quiz] | None:
     return None if found is None else (found[0], found[1])
 
 
-def quiz_page(slug: str, quiz_id: int, user: Any) -> tuple[Cohort, Quiz, int, list[Attempt]] | None:
+def quiz_page(slug: str, quiz_id: int, user_id: int) -> tuple[Cohort, Quiz, int, list[Attempt]] | None:
     """As ``quiz_in_cohort``, with how many questions a new attempt gets (counted by the
-    database) and ``user``'s attempts (as ``attempts_of``), in the same statement."""
-    rows = db.session.execute(_quiz_statement(True), {"slug": slug, "quiz_id": quiz_id,
-                                                      "user_id": _id_of(user)}).all()
+    database) and the person's attempts (as ``attempts_of``), in the same statement."""
+    rows = db.session.execute(_quiz_statement(True), {"slug": slug, "quiz_id": quiz_id, "user_id": user_id}).all()
     if not rows:
         return None
     cohort, quiz, count, _ = rows[0]
@@ -136,18 +131,9 @@ def _result_page_statement(dialect: str) -> sa.Select[Any]:
     # attempt's answers, as one JSON array of [id, text, version, kind, choices, correct,
     # accepted, explanation, response, points]: one row to read, one string to parse.
     answered = sa.and_(Answer.question_id == Question.id, Answer.attempt_id == Attempt.id)
-    if dialect == "postgresql":
-        row = sa.func.json_build_array(Question.id, Question.text, Question.version, Question.kind, Question.choices,
-                                       Question.correct, Question.accepted, Question.explanation, Answer.response,
-                                       Answer.points)
-        rows = sa.func.json_agg(row)
-    else:  # SQLite keeps JSON as text: json() embeds it as JSON, not as a string
-        row = sa.func.json_array(Question.id, Question.text, Question.version, Question.kind,
-                                 sa.func.json(Question.choices), sa.func.json(Question.correct),
-                                 sa.func.json(Question.accepted), Question.explanation,
-                                 sa.func.json(Answer.response), Answer.points)
-        rows = sa.func.json_group_array(row)
-    questions = (sa.select(sa.cast(rows, sa.Text)).select_from(Question).outerjoin(Answer, answered)
+    rows = json_rows(dialect, Question.id, Question.text, Question.version, Question.kind, Question.choices,
+                     Question.correct, Question.accepted, Question.explanation, Answer.response, Answer.points)
+    questions = (sa.select(rows).select_from(Question).outerjoin(Answer, answered)
                  .where(Question.quiz_id == Quiz.id).correlate(Quiz, Attempt).scalar_subquery())
     return (sa.select(Cohort, Quiz, Attempt, User.name, questions)
             .join(Quiz, sa.and_(Quiz.cohort_id == Cohort.id, Quiz.id == sa.bindparam("quiz_id")))
@@ -318,8 +304,8 @@ def _in_layout(attempt: Attempt, found: dict[int, Question]) -> list[tuple[Quest
 
 def questions_and_answers(attempt: Attempt) -> tuple[list[tuple[Question, list[int]]], dict[int, Answer]]:
     """The attempt's questions (as ``attempt_questions``) and its saved answers by question
-    id, in one query: what the quiz page and scoring need (the result page reads only the
-    columns it shows: ``result_rows``)."""
+    id, in one query: what the take page and scoring need (the result page reads only what
+    it shows: ``result_page``)."""
     ids = [entry[0] for entry in attempt.layout]
     found, answers = {}, {}
     for question, answer in db.session.execute(_questions_and_answers_statement(),
@@ -380,7 +366,7 @@ def _result_rows(attempt: Attempt, questions: list[list[Any]]) -> list[ResultRow
         right = (f"Accepted: {'; '.join(accepted or [])}" if kind == "short_answer"
                  else f"Right answer: {'; '.join(_choice(choices, i) for i in correct or [])}")
         rows.append(ResultRow(text, version, kind != "free_text", answer, typed,
-                              None if points is None else Decimal(str(points)), right, explanation or ""))
+                              None if points is None else Decimal(points), right, explanation or ""))
     return rows
 
 

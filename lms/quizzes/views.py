@@ -72,7 +72,7 @@ def local(moment: Any, cohort: Cohort) -> str:
 @bp.get("")
 @login_required
 def quiz_list(slug: str) -> str:
-    found = services.cohort_quizzes(slug, current_user)
+    found = services.cohort_quizzes(slug, current_user.id)
     if found is None:
         abort(404)
     cohort, quizzes, attempts = found
@@ -101,7 +101,7 @@ def quiz_setup(slug: str) -> Response:
 @bp.get("/<lms_id:quiz_id>")
 @login_required
 def quiz_view(slug: str, quiz_id: int) -> str:
-    found = services.quiz_page(slug, quiz_id, current_user)
+    found = services.quiz_page(slug, quiz_id, current_user.id)
     if found is None:
         _not_found(slug)
     cohort, quiz, questions, attempts = found
