@@ -17,7 +17,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from lms.auth.models import User, UserSession
 from lms.auth.passwords import DUMMY_HASH, hash_password, password_problems, verify_password
 from lms.cohorts.models import Membership, Role
-from lms.core.db import db
+from lms.core.db import db, joined_strings
 from lms.core.errors import ConflictError, NotFoundError, ValidationError, WrongPasswordError
 from lms.core.text import single_line_problem
 from lms.core.time import is_time_zone, utcnow
@@ -148,12 +148,12 @@ def _session_expired(row: UserSession, now: datetime) -> bool:
 
 
 @functools.cache
-def _resume_statement() -> sa.Select[Any]:
+def _resume_statement(dialect: str) -> sa.Select[Any]:
     """The user of a login session, the session's times and the user's roles (``cohort
     id:role`` pairs joined by commas): every page needs all three, so one statement, built
     once per process, with one object to build (the user), not two."""
     pair = sa.cast(Membership.cohort_id, sa.String) + ":" + sa.cast(Membership.role, sa.String)
-    roles = (sa.select(sa.func.aggregate_strings(pair, ",")).where(Membership.user_id == UserSession.user_id)
+    roles = (sa.select(joined_strings(dialect, pair)).where(Membership.user_id == UserSession.user_id)
              .correlate(UserSession).scalar_subquery())
     return (sa.select(User, UserSession.id, UserSession.created_at, UserSession.last_seen_at, roles)
             .join(UserSession, UserSession.user_id == User.id)
@@ -175,7 +175,8 @@ def resume_session(token: str) -> tuple[User | None, bool, dict[int, frozenset[R
 
     A session idle longer than ``LMS_SESSION_IDLE`` or older than ``LMS_SESSION_MAX_AGE``
     is ended here; "last seen" moves only when older than ``LMS_SESSION_TOUCH_INTERVAL``."""
-    found = db.session.execute(_resume_statement(), {"token_hash": _token_hash(token)}).one_or_none()
+    statement = _resume_statement(db.engine.dialect.name)
+    found = db.session.execute(statement, {"token_hash": _token_hash(token)}).one_or_none()
     if found is None or not found[0].is_enabled:
         return None, False, {}
     user, session_id, _, last_seen_at, pairs = found

@@ -69,7 +69,8 @@ def _cohort_page_statement(dialect: str) -> sa.Select[Any]:
     person = (User.name, sa.type_coerce(Membership.role, sa.String), User.id)
     staff = (sa.select(json_rows(dialect, *person)).select_from(Membership)
              .join(User, Membership.user_id == User.id)
-             .where(Membership.cohort_id == Cohort.id, Membership.role.in_(STAFF_ROLES))
+             .where(Membership.cohort_id == Cohort.id,  # not in_(): its list is written into the SQL
+                    sa.or_(*(Membership.role == role for role in STAFF_ROLES)))  # at every execution
              .correlate(Cohort).scalar_subquery())
     session = (Session.number, Session.title, Session.starts_at, Session.duration_minutes,
                sa.type_coerce(Session.status, sa.String))

@@ -136,6 +136,17 @@ def json_rows(dialect: str, *columns: Any) -> Any:
     return sqlalchemy.cast(sqlalchemy.func.json_group_array(sqlalchemy.func.json_array(*embedded)), sqlalchemy.Text)
 
 
+def joined_strings(dialect: str, expression: Any) -> Any:
+    """An aggregate: the values of ``expression`` joined by commas (``string_agg`` on
+    PostgreSQL, ``group_concat`` on SQLite). The comma is written into the SQL: SQLAlchemy's
+    ``aggregate_strings`` binds it as a value to render into the text at every execution,
+    so each request would rewrite the statement before sending it."""
+    comma = sqlalchemy.literal_column("','")
+    if dialect == "postgresql":
+        return sqlalchemy.func.string_agg(expression, comma)
+    return sqlalchemy.func.group_concat(expression, comma)
+
+
 def tune_engine(engine: Engine) -> None:
     """The LMS's own engine, tuned for its database: SQLite's pragmas, and on PostgreSQL
     (psycopg 3) reads outside transactions (:func:`begin_before_writes`)."""

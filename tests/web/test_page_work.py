@@ -135,11 +135,16 @@ def _groups_of(cohort) -> None:
 
 @contextmanager
 def measured() -> Iterator[dict[str, int]]:
-    """SQL statements and lines executed in LMS code and templates, in this thread."""
-    seen = {"statements": 0, "lines": 0}
+    """SQL statements, those whose text SQLAlchemy rewrites before sending (an ``in_()``
+    list, a value rendered into the SQL), and lines executed in LMS code and templates,
+    in this thread."""
+    seen = {"statements": 0, "rewritten": 0, "lines": 0}
 
-    def statement(*_args: object) -> None:
+    def statement(conn, cursor, text, parameters, context, executemany) -> None:  # noqa: ANN001
         seen["statements"] += 1
+        compiled = getattr(context, "compiled", None)
+        if compiled is not None and (compiled.post_compile_params or compiled.literal_execute_params):
+            seen["rewritten"] += 1
 
     def local(frame, event, arg):  # noqa: ANN001, ANN202 - the sys.settrace protocol
         if event == "line":
@@ -197,6 +202,21 @@ def test_statements_per_page_are_exact_and_do_not_grow(work, path):
     assert [work[size][path]["computed"]["statements"] for size in (16, 32, 64)] == [expected] * 3
     expected = KEPT.get(path, expected)
     assert [work[size][path]["kept"]["statements"] for size in (16, 32, 64)] == [expected] * 3
+
+
+#: One-person pages with a statement whose text is rewritten per request, and why.
+REWRITTEN = {f"{C}/quizzes/1/take": 1}  # the attempt's questions, read by the list of their ids
+
+
+@pytest.mark.parametrize("path", [path for path, (_, _, everyone) in PAGES.items() if not everyone])
+def test_pages_for_one_person_send_their_statements_as_compiled(work, path):
+    """A page showing one person sends its statements as compiled once per process, not
+    rewritten at every request: the login session's roles, joined with a separator that
+    SQLAlchemy's ``aggregate_strings`` renders into the text each time, once made every
+    page pay for that."""
+    expected = REWRITTEN.get(path, 0)
+    found = [work[size][path][how]["rewritten"] for size in (16, 32, 64) for how in ("computed", "kept")]
+    assert found == [expected] * 6
 
 
 @pytest.mark.parametrize("how", ["computed", "kept"])
