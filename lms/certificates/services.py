@@ -24,6 +24,7 @@ from lms.core.localtime import in_zone
 from lms.core.signals import certificate_issued
 from lms.core.time import utcnow
 from lms.core.urls import external_url
+from lms.courses.models import Course
 from lms.gradebook.services import Gradebook, gradebook
 from lms.grading import format_total
 
@@ -144,8 +145,13 @@ def cohort_and_certificate(slug: str, user: User) -> tuple[Cohort, Certificate |
 @functools.cache
 def _cohort_and_certificate_statement() -> sa.Select[Any]:
     mine = sa.and_(Certificate.cohort_id == Cohort.id, Certificate.user_id == sa.bindparam("user_id"))
+    # Of the course, what grading reads: not its description, outline and application form,
+    # decoded from JSON on every visit and never shown here.
+    course = sa.orm.joinedload(Cohort.course).load_only(
+        Course.slug, Course.title, Course.provider, Course.grading, Course.attendance_policy,
+        Course.participation_per, Course.knowledge_check, Course.project)
     return (sa.select(Cohort, Certificate).outerjoin(Certificate, mine).where(Cohort.slug == sa.bindparam("slug"))
-            .options(sa.orm.joinedload(Cohort.course)))
+            .options(course))
 
 
 def certificates_of(cohort: Cohort) -> dict[int, Certificate]:

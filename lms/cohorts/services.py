@@ -76,9 +76,10 @@ def _cohort_page_statement(dialect: str) -> sa.Select[Any]:
                sa.type_coerce(Session.status, sa.String))
     sessions = (sa.select(json_rows(dialect, *session)).where(Session.cohort_id == Cohort.id)
                 .correlate(Cohort).scalar_subquery())
-    # The course's title and slug only: its course-file columns are JSON to parse, not shown.
-    return (sa.select(Cohort, count, staff, sessions).where(Cohort.slug == sa.bindparam("slug"))
-            .options(db.joinedload(Cohort.course).load_only(Course.slug, Course.title)))
+    # The course's slug and title as two columns: a second object to build (the course)
+    # cost the page more than its whole schedule.
+    return (sa.select(Cohort, count, staff, sessions, Course.slug, Course.title)
+            .join(Course, Course.id == Cohort.course_id).where(Cohort.slug == sa.bindparam("slug")))
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,8 @@ class StaffMember:
 @dataclass(frozen=True)
 class CohortPage:
     cohort: Cohort
+    course_slug: str
+    course_title: str
     participants: int
     #: Coordinators first, then instructors, each by name.
     staff: list[StaffMember]
@@ -121,19 +124,19 @@ class CohortPage:
 
 
 def cohort_page(slug: str) -> CohortPage:
-    """The cohort with its course's title, how many participants it has, its teaching team
-    and its schedule (``ScheduledSession``): what the cohort page shows, in one statement.
-    (The course's other columns, and the cohort's ``sessions``, are read if asked for.)"""
+    """The cohort with its course's slug and title, how many participants it has, its
+    teaching team and its schedule (``ScheduledSession``): what the cohort page shows, in
+    one statement. (``cohort.course`` and ``cohort.sessions`` are read if asked for.)"""
     found = db.session.execute(_cohort_page_statement(db.engine.dialect.name), {"slug": slug}).one_or_none()
     if found is None:
         raise NotFoundError(f"No cohort {slug!r}.")
-    cohort, participants, staff, schedule = found
+    cohort, participants, staff, schedule, course_slug, course_title = found
     team = [StaffMember(name, Role(role), uid) for name, role, uid in json.loads(staff or "[]")]
     team.sort(key=lambda m: (ROLE_ORDER[m.role], m.name.casefold(), m.name, m.id))
     sessions = [ScheduledSession(number, title, _utc(starts), minutes, status)
                 for number, title, starts, minutes, status in json.loads(schedule or "[]")]
     sessions.sort(key=lambda s: (s.starts_at, s.number))
-    return CohortPage(cohort, participants, team, sessions)
+    return CohortPage(cohort, course_slug, course_title, participants, team, sessions)
 
 
 def get_cohort(slug: str) -> Cohort:

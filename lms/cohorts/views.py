@@ -36,6 +36,8 @@ def cohort_view(slug: str) -> str:
     return render_template(
         "lms/cohorts/cohort.html",
         cohort=cohort,
+        course_slug=page.course_slug,
+        course_title=page.course_title,
         schedule=schedule,
         viewer_zone=zone,
         my_roles=permissions.roles_in(current_user, cohort),

@@ -34,11 +34,16 @@ def show_span(starts: datetime, minutes: int, viewer_zone: str, cohort_zone: str
     """``starts`` (aware UTC) for ``minutes`` in the viewer's zone and, when it differs, in
     the cohort's: Asia/Kolkata sees 30 Oct 2024 15:00 Europe/Zurich as 19:30."""
     ends = starts + timedelta(minutes=minutes)
-    viewer = _span(in_zone(starts, viewer_zone), in_zone(ends, viewer_zone))
+    here = in_zone(starts, viewer_zone)
+    viewer = _span(here, in_zone(ends, viewer_zone))
     cohort = None
-    if in_zone(starts, viewer_zone).utcoffset() != in_zone(starts, cohort_zone).utcoffset():
-        cohort = _span(in_zone(starts, cohort_zone), in_zone(ends, cohort_zone))
-    return Shown(viewer, viewer_zone, cohort, cohort_zone, starts.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ"))
+    if cohort_zone != viewer_zone:
+        there = in_zone(starts, cohort_zone)
+        if there.utcoffset() != here.utcoffset():
+            cohort = _span(there, in_zone(ends, cohort_zone))
+    utc = starts.astimezone(UTC)
+    iso = f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}Z"
+    return Shown(viewer, viewer_zone, cohort, cohort_zone, iso)
 
 
 def show_moment(moment: datetime, zone: str) -> str:

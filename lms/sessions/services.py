@@ -21,7 +21,6 @@ from lms.core.errors import NotFoundError, ValidationError
 from lms.core.localtime import LocalTimeError, to_utc
 from lms.core.signals import session_changed
 from lms.core.time import is_time_zone, utcnow
-from lms.courses.models import Course
 from lms.sessions.models import Session, SessionStatus
 
 HTTPS_RE = re.compile(r"^https://[^\s/$.?#][^\s]*$")
@@ -57,10 +56,9 @@ def _session_at_statement(with_materials: bool) -> sa.Select[Any]:
              .where(Cohort.slug == sa.bindparam("slug"), Session.number == sa.bindparam("number")))
     if not with_materials:
         return query.options(contains_eager(Session.cohort).joinedload(Cohort.course))
-    # The session page: its materials joined, and of the course only what the page shows (the
-    # course file's columns would be read and parsed again for each material's row).
-    return query.options(contains_eager(Session.cohort).joinedload(Cohort.course).load_only(Course.slug, Course.title),
-                         joinedload(Session.materials))
+    # The session page: its materials joined, and not the course (the page shows nothing of
+    # it, and it was an object more to build on every visit).
+    return query.options(contains_eager(Session.cohort), joinedload(Session.materials))
 
 
 def get_session_at(slug: str, number: int, with_materials: bool = False) -> Session:
