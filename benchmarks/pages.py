@@ -266,10 +266,12 @@ def under_server(app: Flask, url: str, seconds: int, connections: int) -> None:
                 time.sleep(0.2)
         else:
             sys.exit("gunicorn did not answer within two minutes")
-        print(f"\n{'page (gunicorn -w 2, wrk)':<28} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'share of bare':>14}")
+        print(f"\n{'page (gunicorn -w 2, wrk)':<28} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'share of bare':>14} "
+              f"{'target':>7}")
         base = None
-        for name, path, who in [("bare template route", "/bench-bare", "anonymous")] + [
-                (p.name, p.path, p.who) for p in PAGES]:
+        met = True
+        for name, path, who, kind in [("bare template route", "/bench-bare", "anonymous", None)] + [
+                (p.name, p.path, p.who, p.kind) for p in PAGES]:
             headers = ["-H", f"Cookie: session={cookies[who]}"] if who in cookies else []
             out = subprocess.run([wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *headers,
                                   f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True).stdout
@@ -278,7 +280,15 @@ def under_server(app: Flask, url: str, seconds: int, connections: int) -> None:
             if not rate:
                 sys.exit(f"{name}: no request answered; see gunicorn's log above")
             base = base or rate
-            print(f"{name:<28} {rate:8.0f} {p50:7.1f} {p99:7.1f} {rate / base:13.1%}")
+            share = rate / base
+            if kind is None:
+                print(f"{name:<28} {rate:8.0f} {p50:7.1f} {p99:7.1f} {share:13.1%}")
+                continue
+            ok = share >= TARGETS[kind]
+            met &= ok
+            print(f"{name:<28} {rate:8.0f} {p50:7.1f} {p99:7.1f} {share:13.1%} {TARGETS[kind]:6.0%}{'' if ok else '!'}")
+        print(f"\n{'every target met' if met else 'TARGETS MISSED (marked !)'} under gunicorn; "
+              f"wrk -t2 -c{connections}, {seconds} s a page, one page after another")
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
