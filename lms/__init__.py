@@ -281,6 +281,9 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app.extensions["lms"] = {"whole_app": True}  # every URL is the LMS's: headers and error pages too
+    from lms.core.session_cookie import CheckedOnceCookieSessions
+
+    app.session_interface = CheckedOnceCookieSessions()  # the app's own cookie (a host keeps its own)
     LMS(app)
     # `flask db upgrade` (the Makefile, CI) runs the LMS's migrations; `flask lms db upgrade` does too.
     migrate.init_app(app, lms_db.own, directory=str(MIGRATIONS_DIR), version_table="alembic_version_lms")
