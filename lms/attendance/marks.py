@@ -3,7 +3,7 @@ grading component (per the course file's policy)."""
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -15,6 +15,7 @@ from lms.attendance.models import AttendanceRecord, ParticipationMark
 from lms.attendance.services import is_participant, participant_rows
 from lms.audit.services import record_event
 from lms.auth.models import User
+from lms.cohorts import kept as keeping
 from lms.cohorts.models import Cohort
 from lms.cohorts.services import ensure_open
 from lms.core.db import db
@@ -158,14 +159,25 @@ def _own_statements() -> tuple[sa.Select[Any], sa.Select[Any]]:
     return query, marks_query
 
 
-def overview(cohort: Cohort, only: User | None = None) -> Overview:
+def overview(cohort: Cohort, only: User | None = None, kept: bool = False) -> Overview:
     """Participants × held sessions, with rates and component points; four queries whatever
     the cohort's size, and work linear in it. With ``only``, that one participant's row,
-    read by two queries for that person alone (My grades)."""
+    read by two queries for that person alone (My grades). With ``kept`` (the overview page),
+    the rows computed earlier at the cohort's current ``grades_stamp`` (lms/cohorts/kept.py),
+    for the same held sessions and grading, are reused: the page then reads only the sessions
+    and who the participants are now (their names fresh), and computes nothing."""
     values: dict[str, Any] = {"cohort_id": cohort.id}
+    attendance_spec, participation_spec = component(cohort, "attendance"), component(cohort, "marks")
+    maxima = (attendance_spec.max_points if attendance_spec else None,
+              participation_spec.max_points if participation_spec else None)
     if only is None:
         sessions = held_sessions(cohort)
         people: list[Any] = participant_rows(cohort)
+        at = (cohort.grades_stamp, cohort.course.attendance_spec, attendance_spec, participation_spec,
+              tuple(s.id for s in sessions))
+        found = keeping.kept(("attendance overview", cohort.id), at) if kept else None
+        if found is not None and all(p.id in found for p in people):
+            return Overview(sessions, [replace(found[p.id], user=p) for p in people], *maxima)
         query, marks_query = _overview_statements()
         values["sessions"] = [s.id for s in sessions]
         status = {(uid, sid): st for uid, sid, st in db.session.execute(query, values).all()}
@@ -179,7 +191,6 @@ def overview(cohort: Cohort, only: User | None = None) -> Overview:
     for uid, points in db.session.execute(marks_query, values).all():
         marks_by_person.setdefault(uid, []).append(points)
     policy = cohort.course.attendance_spec
-    attendance_spec, participation_spec = component(cohort, "attendance"), component(cohort, "marks")
     maximum = Fraction(attendance_spec.max_points) if attendance_spec else Fraction(0)
     rows = []
     points_for: dict[tuple[str, ...], Fraction] = {}  # people share few status patterns: compute each once
@@ -198,5 +209,6 @@ def overview(cohort: Cohort, only: User | None = None) -> Overview:
             participation = min(participation, participation_spec.max_points)
         rows.append(PersonRow(person, statuses, sum(1 for s in statuses if s in (rules.PRESENT, rules.LATE)),
                               sum(1 for s in statuses if s and s != rules.EXCUSED), points, participation))
-    return Overview(sessions, rows, attendance_spec.max_points if attendance_spec else None,
-                    participation_spec.max_points if participation_spec else None)
+    if kept and only is None:
+        keeping.keep(("attendance overview", cohort.id), at, {row.user.id: replace(row, user=None) for row in rows})
+    return Overview(sessions, rows, *maxima)

@@ -145,7 +145,7 @@ def report_import(slug: str, number: int) -> str | Response:
 def overview(slug: str) -> str:
     cohort = load_cohort(slug)
     permissions.authorize(permissions.can_teach(current_user, cohort))
-    view = marks.overview(cohort)
+    view = marks.overview(cohort, kept=True)
     return render_template("lms/attendance/overview.html", cohort=cohort, view=view, row_html=overview_row_html,
                            page=paginate(view.rows, request.args.get("page")))
 

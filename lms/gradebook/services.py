@@ -3,20 +3,18 @@ what is still reachable; entering marks by hand. Arithmetic is in ``lms.grading`
 from __future__ import annotations
 
 import functools
-import threading
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
-
 from lms.attendance import rules
 from lms.attendance.marks import Overview, PersonRow, overview
 from lms.attendance.services import participant_rows
 from lms.audit.services import record_event
 from lms.auth.models import User
+from lms.cohorts.kept import keep, kept
 from lms.cohorts.models import Cohort
 from lms.cohorts.services import ensure_open
 from lms.core.db import db
@@ -246,39 +244,29 @@ def person_grades(cohort: Cohort, user: User, kept: bool = False) -> Row:
     return row
 
 
-# ---- standings kept by the cohort's grades stamp ------------------------------------------
+# ---- standings kept by the cohort's grades stamp (lms/cohorts/kept.py) ---------------------
 #
-# Every write that feeds a grade takes the cohort's lock (``ensure_open``), and taking it
-# renews ``Cohort.grades_stamp`` in the same transaction. Standings computed from what was
-# read at one stamp therefore hold for as long as the cohort row still carries it: the
-# gradebook and My grades keep them in the application with the stamp, grading scheme and
-# attendance policy, and the session start times, they were computed for (a session starting moves what is
-# "still ahead" without any write). Only GET pages use this: nothing they read was written in
-# their own transaction, so what is kept was committed. Kept per application, so two apps in
-# one process (tests, a host) never share. One entry for each cohort's gradebook and each
-# participant's My grades, the latest computed (an earlier stamp's is replaced, so a cohort
-# graded all day keeps one gradebook, not one per change); at most ``KEPT_ENTRIES``.
-
-KEPT_ENTRIES = 20_000
+# The gradebook and My grades keep standings with the stamp, grading scheme and attendance
+# policy, and the session start times, they were computed for (a session starting moves what
+# is "still ahead" without any write). One entry for each cohort's gradebook and each
+# participant's My grades.
 
 
 @dataclass(frozen=True)
 class _Kept:
-    #: What the rows were computed at: the cohort's stamp, grading scheme and attendance policy.
-    at: tuple[Any, ...]
     starts: tuple[Any, ...]
     ahead: tuple[bool, ...]
     rows: dict[int, Row]
 
 
 def _kept_at(cohort: Cohort, scheme: GradingSpec) -> tuple[Any, ...]:
+    """What the rows were computed at: the cohort's stamp, grading scheme and attendance policy."""
     return (cohort.grades_stamp, scheme, cohort.course.attendance_spec)
 
 
 def _kept(cohort: Cohort, scheme: GradingSpec, who: int | None) -> dict[int, Row] | None:
-    store = current_app.extensions.get("lms_kept_standings", {})
-    entry = store.get((cohort.id, who))
-    if entry is None or entry.at != _kept_at(cohort, scheme):
+    entry = kept((cohort.id, who), _kept_at(cohort, scheme))
+    if entry is None:
         return None
     if _ahead(entry.starts, utcnow()) != entry.ahead:
         return None  # a session has begun since: what is still reachable changed
@@ -287,16 +275,7 @@ def _kept(cohort: Cohort, scheme: GradingSpec, who: int | None) -> dict[int, Row
 
 def _keep(cohort: Cohort, scheme: GradingSpec, who: int | None, grid: Overview, rows: dict[int, Row]) -> None:
     starts = tuple(s.starts_at for s in grid.sessions)
-    entry = _Kept(_kept_at(cohort, scheme), starts, _ahead(starts, utcnow()), rows)
-    with _KEEPING:  # a worker's threads share the store
-        store = current_app.extensions.setdefault("lms_kept_standings", {})
-        store.pop((cohort.id, who), None)  # re-inserted last: the oldest entries are dropped first
-        if len(store) >= KEPT_ENTRIES:
-            store.pop(next(iter(store)))
-        store[(cohort.id, who)] = entry
-
-
-_KEEPING = threading.Lock()
+    keep((cohort.id, who), _kept_at(cohort, scheme), _Kept(starts, _ahead(starts, utcnow()), rows))
 
 
 def parse_mark(component: ComponentSpec, value: str) -> tuple[Decimal, str | None]:

@@ -48,10 +48,10 @@ PAGES = {
     f"{C}/sessions/1/attendance": ("instructor", 4, True),
     f"{C}/certificates": ("coordinator", 10, True),  # 8 + the quiz points (#9) + released project grades (#10)
 }
-#: Pages that reuse standings kept by the cohort's grades stamp, and what they cost then:
-#: the login session and the cohort with the person's certificate (My grades), or the login session,
-#: the cohort and the participants' names (the gradebook).
-KEPT = {f"{C}/my-grades": 2, f"{C}/gradebook": 3}
+#: Pages that reuse what they keep by the cohort's grades stamp, and what they cost then:
+#: the login session and the cohort with the person's certificate (My grades); the login session,
+#: the cohort and the participants' names (the gradebook), and the held sessions (the attendance overview).
+KEPT = {f"{C}/my-grades": 2, f"{C}/gradebook": 3, f"{C}/attendance": 4}
 
 
 def _cohort_of(size: int) -> None:
