@@ -9,6 +9,7 @@ from fractions import Fraction
 from typing import Any
 
 import sqlalchemy as sa
+
 from lms.attendance import rules
 from lms.attendance.marks import Overview, PersonRow, overview
 from lms.attendance.services import participant_rows

@@ -48,6 +48,10 @@ def test_a_statement_run_before_describes_no_columns(ctx, built):
     assert built == []
 
 
+def _described(columns):
+    return [(c.name, c.type_code, c.display_size, c.internal_size, c.precision, c.scale) for c in columns]
+
+
 def test_a_description_looked_at_is_psycopgs_own(ctx, built):
     import psycopg
 
@@ -57,9 +61,8 @@ def test_a_description_looked_at_is_psycopgs_own(ctx, built):
         cursor.execute(query)
         plain.execute(query)
         assert built == []
-        mine = [(c.name, c.type_code, c.display_size, c.internal_size, c.precision, c.scale) for c in cursor.description]
-        theirs = [(c.name, c.type_code, c.display_size, c.internal_size, c.precision, c.scale) for c in plain.description]
-        assert mine == theirs and len(cursor.description) == 3 and cursor.description[1].name == "name"
+        assert _described(cursor.description) == _described(plain.description)
+        assert len(cursor.description) == 3 and cursor.description[1].name == "name"
         assert cursor.fetchone()[1] == "Nguyễn"
         for cursor_ in (cursor, plain):  # a statement without rows has no description, in both
             cursor_.execute("SET LOCAL statement_timeout = 0")
