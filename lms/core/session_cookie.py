@@ -69,9 +69,11 @@ class CheckedOnceCookieSessions(SecureCookieSessionInterface):
 
     def _check(self, serializer: URLSafeTimedSerializer, value: str) -> tuple[bytes, float] | None:
         """The cookie's payload and signing time (seconds since the epoch) if its signature
-        holds under one of the keys, else None."""
+        holds under one of ``serializer``'s keys, else None. Only what was checked under the
+        current keys is looked up or remembered: a request that began under keys replaced
+        since checks its cookie as Flask would, and leaves nothing behind."""
         with self._lock:
-            found = self._checked.get(value)
+            found = self._checked.get(value) if serializer is self._serializer else None
             if found is not None:
                 self._checked.move_to_end(value)
                 return found
@@ -82,8 +84,9 @@ class CheckedOnceCookieSessions(SecureCookieSessionInterface):
                 continue
             found = (payload, signed_at.timestamp())
             with self._lock:
-                self._checked[value] = found
-                if len(self._checked) > self._remembered:
-                    self._checked.popitem(last=False)
+                if serializer is self._serializer:
+                    self._checked[value] = found
+                    if len(self._checked) > self._remembered:
+                        self._checked.popitem(last=False)
             return found
         return None

@@ -95,3 +95,17 @@ def test_it_remembers_a_bounded_number_of_cookies(cookie_app: Flask) -> None:
         client.get(f"/set/{name}")
         assert client.get("/show").json["name"] == name
     assert len(interface._checked) == 3
+
+
+def test_a_cookie_checked_under_replaced_keys_is_not_remembered(cookie_app: Flask) -> None:
+    """A request that began before the key changed checks its cookie under the keys it began
+    with, and what it checked is not remembered under the new ones."""
+    interface = cookie_app.session_interface
+    client = cookie_app.test_client()
+    client.get("/set/Nguyễn")
+    old = interface.get_signing_serializer(cookie_app)
+    cookie_app.secret_key = "second key, after the first leaked"
+    assert interface.get_signing_serializer(cookie_app) is not old
+    assert interface._check(old, client.get_cookie("session").value) is not None  # the old keys still open it
+    assert len(interface._checked) == 0
+    assert client.get("/show").json["name"] is None
