@@ -15,7 +15,7 @@ from lms.attendance.marks import Overview, PersonRow, overview
 from lms.attendance.services import participant_rows
 from lms.audit.services import record_event
 from lms.auth.models import User
-from lms.cohorts.kept import keep, kept
+from lms.cohorts import kept as keeping
 from lms.cohorts.models import Cohort
 from lms.cohorts.services import ensure_open
 from lms.core.db import db
@@ -266,7 +266,7 @@ def _kept_at(cohort: Cohort, scheme: GradingSpec) -> tuple[Any, ...]:
 
 
 def _kept(cohort: Cohort, scheme: GradingSpec, who: int | None) -> dict[int, Row] | None:
-    entry = kept((cohort.id, who), _kept_at(cohort, scheme))
+    entry = keeping.kept((cohort.id, who), _kept_at(cohort, scheme))
     if entry is None:
         return None
     if _ahead(entry.starts, utcnow()) != entry.ahead:
@@ -276,7 +276,7 @@ def _kept(cohort: Cohort, scheme: GradingSpec, who: int | None) -> dict[int, Row
 
 def _keep(cohort: Cohort, scheme: GradingSpec, who: int | None, grid: Overview, rows: dict[int, Row]) -> None:
     starts = tuple(s.starts_at for s in grid.sessions)
-    keep((cohort.id, who), _kept_at(cohort, scheme), _Kept(starts, _ahead(starts, utcnow()), rows))
+    keeping.keep((cohort.id, who), _kept_at(cohort, scheme), _Kept(starts, _ahead(starts, utcnow()), rows))
 
 
 def parse_mark(component: ComponentSpec, value: str) -> tuple[Decimal, str | None]:
