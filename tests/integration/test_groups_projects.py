@@ -34,10 +34,12 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 def _pptx() -> bytes:
+    """The same bytes at every call: each member carries a fixed date, not the clock's (two calls
+    a second apart wrote different timestamps, and the test comparing them failed in CI)."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("ppt/presentation.xml", "<p:presentation/>")
+        for name, text in (("[Content_Types].xml", "<Types/>"), ("ppt/presentation.xml", "<p:presentation/>")):
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2024, 11, 20, 12, 0, 0)), text)
     return out.getvalue()
 
 
