@@ -7,11 +7,11 @@ from types import SimpleNamespace
 from typing import Any
 
 from flask import Flask, current_app, has_request_context, request, url_for
-from flask_wtf.csrf import generate_csrf
 
 from lms.auth.permissions import TEMPLATE_PREDICATES
 from lms.core.assets import lms_asset
 from lms.core.converters import MAX_ID
+from lms.core.csrf_token import csrf_token
 from lms.core.localtime import in_zone
 from lms.core.security import is_lms_response
 from lms.core.urls import external_url
@@ -98,7 +98,7 @@ def init_templating(app: Flask) -> None:
             return {}
         config = current_app.config
         host_template = config.get("LMS_BASE_TEMPLATE")
-        return {"csrf_token": generate_csrf, "url_for": remembered_url_for,
+        return {"csrf_token": csrf_token, "url_for": remembered_url_for,
                 "lms": SimpleNamespace(can=can, site_name=config["LMS_SITE_NAME"], asset=lms_asset, menu=menu_urls,
                                        external_url=external_url, local_time=local_time,
                                        # LMS_BASE_TEMPLATE: LMS pages inside the host's layout

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from lms.core.csrf_token import csrf_token
 from lms.core.db import db
 from lms.core.errors import LMSError, NotFoundError, ValidationError
 from lms.core.forms import choices as select_choices
@@ -129,7 +129,7 @@ def attempt_list(slug: str, quiz_id: int) -> str:
     ids = {"slug": cohort.slug, "quiz_id": quiz.id}
     result_url = id_urls("lms.quizzes.attempt_result", "attempt_id", **ids)
     reopen_url = id_urls("lms.quizzes.attempt_reopen", "attempt_id", **ids)
-    token, zone = generate_csrf(), reader_zone(cohort)
+    token, zone = csrf_token(), reader_zone(cohort)
 
     def row_html(row: analysis.AttemptRow) -> Markup:
         return attempt_row_html(row, result_url, reopen_url, token, lambda moment: in_reader_zone(moment, zone))
