@@ -6,6 +6,7 @@ with a load generator on loopback.
     .venv/bin/python benchmarks/pages.py --participants 32 5000   # and the same pages at 5,000
     .venv/bin/python benchmarks/pages.py --server              # gunicorn + wrk (apt-get install wrk)
     .venv/bin/python benchmarks/pages.py --cpu                 # CPU time: steadier on a busy machine
+    .venv/bin/python benchmarks/pages.py --free-login          # what-if: login sessions read from memory
 
 The cohort has sessions, attendance for every session, participation marks, quiz and
 project marks and certificates, so every table a page reads holds realistic data. The
@@ -38,6 +39,8 @@ import sqlalchemy as sa  # noqa: E402
 from flask import Blueprint, Flask, render_template  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
+from benchmarks import clocks  # noqa: E402
+from benchmarks.what_if import serve_logins_from_memory  # noqa: E402
 from lms import create_app  # noqa: E402
 from lms.attendance.models import AttendanceRecord, AttendanceSource, AttendanceStatus, ParticipationMark  # noqa: E402
 from lms.auth.models import User  # noqa: E402
@@ -183,10 +186,11 @@ def logged_in(app: Flask, email: str | None):
     return client
 
 
-#: The clock pages are timed with: wall time, or with ``--cpu`` this thread's CPU time, which
-#: other processes on a busy machine disturb far less (SQLite only: it runs in this thread,
-#: while PostgreSQL's own work happens in the server and would not be counted).
-CLOCK = [time.perf_counter]
+#: The clock pages are timed with (benchmarks/clocks.py): the wall clock, or with ``--cpu``
+#: CPU time (this thread's, and on PostgreSQL the server's as well).
+CLOCK = [clocks.wall]
+#: A what-if the run measures (``--free-login``), printed above its tables.
+WHAT_IF: list[str] = []
 
 
 def timed(call: Callable[[], object], repeat: int) -> float:
@@ -243,7 +247,8 @@ def in_process(app: Flask, participants: int, rounds: int, repeat: int, staff_re
     results = {name: Measured(median, base / median, statements[name], sizes[name]) for name, median in medians.items()}
     large = participants > TARGET_COHORT
     head = "scale" if large else "target"
-    print(f"\n{participants} participants, in-process")
+    print(f"\n{participants} participants, in-process ({clocks.describe(CLOCK[0])})"
+          + (f"\n{WHAT_IF[0]}" if WHAT_IF else ""))
     print(f"{'page':<28} {'ms/request':>10} {'share of bare':>14} {head:>9} {'SQL':>5} {'HTML KB':>8}")
     print(f"{'bare template route':<28} {base * 1000:10.2f} {'100 %':>14}")
     met = True
@@ -362,12 +367,21 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5, help="wrk duration per page with --server")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--cpu", action="store_true",
-                        help="time with this thread's CPU time instead of the wall clock (SQLite only)")
+                        help="time with CPU time instead of the wall clock: this thread's, and on PostgreSQL the "
+                             "server's as well (benchmarks/clocks.py)")
+    parser.add_argument("--free-login", action="store_true",
+                        help="a what-if: each login session read from the database once, then from memory, to show "
+                             "what the pages would cost if that read were free (benchmarks/what_if.py)")
     args = parser.parse_args()
+    on_postgresql = (os.environ.get("LMS_BENCH_DATABASE_URL") or "").startswith("postgresql")
     if args.cpu:
-        if os.environ.get("LMS_BENCH_DATABASE_URL"):
-            parser.error("--cpu counts only this process's work: use it with SQLite")
-        CLOCK[0] = time.thread_time
+        CLOCK[0] = clocks.thread_and_server_cpu if on_postgresql else clocks.thread_cpu
+    if args.free_login:
+        if args.server:
+            parser.error("--free-login is measured in-process only")
+        serve_logins_from_memory()
+        WHAT_IF.append("WHAT-IF (--free-login): login sessions served from memory after their first read; "
+                       "not how the app runs")
     smaller: dict[str, Measured] | None = None
     verdicts = []
     for participants in sorted(set(args.participants)):
@@ -383,6 +397,8 @@ def main() -> None:
         started = time.perf_counter()
         build(app, participants)
         print(f"({time.perf_counter() - started:.1f} s to build, database {url.split('://')[0]})")
+        if CLOCK[0] is clocks.thread_and_server_cpu:
+            clocks.follow_server_processes(app)
         # A page listing 5,000 people takes a tenth of a second or more: fewer of those a round.
         results, met = in_process(app, participants, args.rounds, max(1, args.repeat),
                                   max(1, args.repeat if participants <= 1000 else 2), smaller)
