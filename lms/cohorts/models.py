@@ -56,6 +56,13 @@ class Cohort(db.Model):
     #: changes (``lms.gradebook.services`` keeps them by it). Random rather than counted, so
     #: a restored backup or a reused id never brings back a stamp already seen.
     grades_stamp: Mapped[int] = mapped_column(BigInteger, default=new_stamp, server_default="0")
+    #: How many participant memberships the cohort has, kept by the database itself: triggers
+    #: on ``lms_membership`` (migration 0013) add or take one at every insert, delete or change
+    #: of a participant's row, whatever writes it (a service, a cascade, raw SQL). Shown on the
+    #: cohort page, which thus reads one row at any cohort size; rules that depend on the
+    #: number (capacity) still count the rows under the cohort's lock. Read it fresh: a
+    #: Cohort loaded before a membership changed in the same session keeps the old number.
+    participant_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     course: Mapped[Course] = relationship(back_populates="cohorts")
     memberships: Mapped[list[Membership]] = relationship(back_populates="cohort", cascade="all, delete-orphan")

@@ -57,20 +57,30 @@ def _cohort_statement() -> sa.Select[Any]:
 STAFF_ROLES = tuple(role for role in Role if role != Role.PARTICIPANT)
 
 
+def _written(role: Role) -> Any:
+    """``role`` as a constant of the SQL text (``'instructor'``), for a statement whose plan
+    must fit the role it asks for; its values are the enum's own, never anyone's input."""
+    return sa.literal_column(f"'{role.value}'", sa.String)
+
+
 @functools.cache
 def _cohort_page_statement(dialect: str) -> sa.Select[Any]:
-    # Each subquery is over this cohort's rows only (correlated with the one cohort row).
-    count = (sa.select(sa.func.count())  # count(*): read from the index alone
-             .where(Membership.cohort_id == Cohort.id, Membership.role == Role.PARTICIPANT)
-             .correlate(Cohort).scalar_subquery())
+    # Each subquery is over this cohort's rows only (correlated with the one cohort row). The
+    # participant count is the cohort's own column, kept by the database (Cohort.participant_count;
+    # counting the rows read all 5,000 of a large cohort on every visit), read as a column of its
+    # own: a Cohort object already in the session would keep the number it was loaded with.
     # The teaching team as one JSON array of [name, role, id], and the schedule as one of
     # [number, title, starts_at, duration_minutes, status]: one row to read and two strings
     # to parse, not an object built for every session.
+    # The staff roles are written into the SQL, not bound as parameters: once PostgreSQL plans
+    # the prepared statement for any value (after five runs) it cannot tell that staff are a
+    # handful of a cohort's rows, and it read every membership and every user of a cohort of
+    # 5,000 (3.4 ms instead of 0.05). Not in_(): its list is rewritten at every execution.
     person = (User.name, sa.type_coerce(Membership.role, sa.String), User.id)
     staff = (sa.select(json_rows(dialect, *person)).select_from(Membership)
              .join(User, Membership.user_id == User.id)
-             .where(Membership.cohort_id == Cohort.id,  # not in_(): its list is written into the SQL
-                    sa.or_(*(Membership.role == role for role in STAFF_ROLES)))  # at every execution
+             .where(Membership.cohort_id == Cohort.id,
+                    sa.or_(*(Membership.role == _written(role) for role in STAFF_ROLES)))
              .correlate(Cohort).scalar_subquery())
     session = (Session.number, Session.title, Session.starts_at, Session.duration_minutes,
                sa.type_coerce(Session.status, sa.String))
@@ -78,7 +88,7 @@ def _cohort_page_statement(dialect: str) -> sa.Select[Any]:
                 .correlate(Cohort).scalar_subquery())
     # The course's slug and title as two columns: building a Course object as well (a
     # joinedload) took about a third of this statement's time.
-    return (sa.select(Cohort, count, staff, sessions, Course.slug, Course.title)
+    return (sa.select(Cohort, Cohort.participant_count, staff, sessions, Course.slug, Course.title)
             .join(Course, Course.id == Cohort.course_id).where(Cohort.slug == sa.bindparam("slug")))
 
 
