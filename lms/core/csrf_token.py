@@ -37,23 +37,23 @@ def csrf_token() -> str:
     if token is not None:  # signed already in this request (a form did it)
         return token
     secret = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key  # str or bytes
-    raw = session.get(field)
-    limit = config.get("WTF_CSRF_TIME_LIMIT")
-    reuse = limit / REUSE_SHARE if limit else NO_LIMIT_REUSE_SECONDS
     now = clock()
-    if isinstance(raw, str):
+    key = (secret, field, session.get(field))
+    if isinstance(key[2], str):
+        limit = config.get("WTF_CSRF_TIME_LIMIT")
+        reuse = limit / REUSE_SHARE if limit else NO_LIMIT_REUSE_SECONDS
         with _lock:
-            found = _signed.get((secret, field, raw))
+            found = _signed.get(key)
             if found is not None and 0 <= now - found[1] < reuse:
-                _signed.move_to_end((secret, field, raw))
+                _signed.move_to_end(key)
                 setattr(g, field, found[0])
                 return found[0]
     token = generate_csrf()  # signs the session's token (making one first if it has none)
-    raw = session.get(field)
-    if isinstance(raw, str):
+    key = (secret, field, session.get(field))
+    if isinstance(key[2], str):
         with _lock:
-            _signed[(secret, field, raw)] = (token, now)
-            _signed.move_to_end((secret, field, raw))
+            _signed[key] = (token, now)
+            _signed.move_to_end(key)
             while len(_signed) > KEPT_TOKENS:
                 _signed.popitem(last=False)
     return token
